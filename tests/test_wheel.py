@@ -1,0 +1,63 @@
+"""The built wheel carries the schemas and fixtures: installed into a bare target folder and
+run from outside the repository, it finds and validates them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kit's wheel, built from this checkout and installed into a temporary target."""
+    dist = tmp_path_factory.mktemp("dist")
+    target = tmp_path_factory.mktemp("target")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(REPO)],
+        check=True,
+    )
+    [wheel] = dist.glob("statuskit-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "statuskit/_data/schemas/thalamus/import-record.json" in names
+    assert "statuskit/_data/fixtures/manifest.json" in names
+    assert "statuskit/py.typed" in names
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
+    return target
+
+
+def run_outside(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # The target folder goes first on the path, ahead of this checkout's editable install;
+    # the dependencies come from the running interpreter's site-packages.
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_installed_wheel_validates_the_documented_fixtures(installed: Path, tmp_path: Path) -> None:
+    result = run_outside(installed, tmp_path, "-m", "statuskit", "selfcheck")
+    assert result.returncode == 0, result.stderr
+    assert f"under {installed / 'statuskit' / '_data' / 'schemas'}" in result.stdout
+    assert "17/17 fixture instances valid" in result.stdout
+
+
+def test_installed_wheel_is_the_code_that_runs(installed: Path, tmp_path: Path) -> None:
+    code = (
+        "import statuskit, statuskit.fixtures as f; "
+        "print(statuskit.__file__); "
+        "doc = f.documented('tealium', 'get-file-status', 200).load(); "
+        "print(statuskit.validate('tealium', 'file-status', doc))"
+    )
+    result = run_outside(installed, tmp_path, "-c", code)
+    assert result.returncode == 0, result.stderr
+    location, findings = result.stdout.splitlines()
+    assert Path(location).is_relative_to(installed)
+    assert findings == "[]"

@@ -1,1 +1,23 @@
-"""The fake upstreams: one Flask app factory per API, both driven by the schemas."""
+"""The fake upstreams: one Flask app factory per API, and a combined app serving both.
+
+``mockserver.thalamus.create_app`` and ``mockserver.tealium.create_app`` each build one API;
+:func:`create_app` serves both on one port, since their paths do not collide.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from mockserver._app import build_app
+from mockserver.config import MockConfig
+
+__all__ = ["MockConfig", "create_app"]
+
+
+def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
+    """A Flask app serving both mocks: Tealium under ``/v1/`` and ``/v2/``, Thalamus elsewhere."""
+    from mockserver.thalamus import MOUNT as THALAMUS
+
+    return build_app(config, [THALAMUS], name=__name__)

@@ -7,6 +7,7 @@ than as errors::
     StatuskitError
      ├── UnknownSchemaError (LookupError)    no schema of that API and name
      ├── SchemaLoadError (ValueError)        the schemas or fixtures folder is missing or broken
+     ├── ConfigError (ValueError)            a setting, option or config file is wrong
      └── ContractViolation (AssertionError)  an instance broke its schema
 """
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from statuskit.findings import Finding
 
 __all__ = [
+    "ConfigError",
     "ContractViolation",
     "SchemaLoadError",
     "StatuskitError",
@@ -49,6 +51,10 @@ class UnknownSchemaError(StatuskitError, LookupError):
 
 class SchemaLoadError(StatuskitError, ValueError):
     """The schemas or fixtures could not be found or are not valid."""
+
+
+class ConfigError(StatuskitError, ValueError):
+    """A setting, command-line option or config file is wrong."""
 
 
 class ContractViolation(StatuskitError, AssertionError):

@@ -1,0 +1,108 @@
+"""The mock servers' configuration: one frozen object, from defaults, a file, the
+environment, or a mapping of overrides (as Flask's ``create_app(test_config)`` takes)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials
+from statuskit.errors import ConfigError
+from statuskit.secrets import Secret
+
+__all__ = ["MockConfig"]
+
+_SECRET_FIELDS = {"token", "password", "api_key"}
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """Everything a mock app needs to know. Every field has a working default.
+
+    ``state_path`` names the SQLite file that server workers share; ``None`` keeps the
+    state in memory, private to one process (in-process tests, ``WSGITransport``).
+    """
+
+    thalamus: ThalamusCredentials = field(default_factory=ThalamusCredentials)
+    tealium: TealiumCredentials = field(default_factory=TealiumCredentials)
+    #: Deterministic generated data on top of the fixtures: the same seed, the same data.
+    seed: int = 0
+    #: How many generated imports (Thalamus) and files (Tealium) to add to the fixtures.
+    generated: int = 20
+    state_path: str | None = None
+    #: [KIT] The documented login URL is not public; FACTS.md's kit decision is the default.
+    thalamus_login_path: str = "/api/v3/thalamus_security_check"
+    thalamus_session_cookie: str = "JSESSIONID"
+    #: [DOC] Set-Cookie: JSESSIONID=...; Path=/urest_service; Secure; HttpOnly
+    tealium_cookie_path: str = "/urest_service"
+    tealium_cookie_secure: bool = True
+    #: [KIT] failed v1 logins that lock a username out, and for how long (seconds).
+    tealium_lockout_attempts: int = 5
+    tealium_lockout_seconds: int = 600
+    #: [DOC] a v2 token is valid for 30 minutes.
+    tealium_token_ttl: int = 1800
+    #: [KIT] accounts the Tealium user may read; ``None`` means every account.
+    tealium_accounts: frozenset[str] | None = None
+    #: Largest request body accepted, in bytes (413 above it).
+    max_content_length: int = 16 * 1024 * 1024
+    #: Check every created or changed body against its strict schema (never-drifts).
+    validate_responses: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> MockConfig:
+        """Defaults, with credentials from the ``STATUSKIT_*`` variables, then overrides."""
+        env = os.environ if environ is None else environ
+        base = cls(
+            thalamus=ThalamusCredentials.from_env(env), tealium=TealiumCredentials.from_env(env)
+        )
+        return base.replace(**overrides)
+
+    @classmethod
+    def load(cls, path: str | Path, environ: Mapping[str, str] | None = None) -> MockConfig:
+        """Read a TOML or JSON config file on top of :meth:`from_env`.
+
+        Credentials go in ``[thalamus]`` and ``[tealium]`` tables; every other key is a
+        field of this class.
+        """
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+            data = json.loads(text) if file.suffix == ".json" else tomllib.loads(text)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read config file {file}: {exc}") from None
+        return cls.from_env(environ).replace(**data)
+
+    def replace(self, **changes: Any) -> MockConfig:
+        """A copy with ``changes``; credential tables may be given as mappings."""
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ConfigError(f"unknown mock config keys: {', '.join(unknown)}")
+        for api, kind in (("thalamus", ThalamusCredentials), ("tealium", TealiumCredentials)):
+            value = changes.get(api)
+            if isinstance(value, Mapping):
+                current = getattr(self, api)
+                names = {f.name for f in dataclasses.fields(kind)}
+                bad = sorted(set(value) - names)
+                if bad:
+                    raise ConfigError(f"unknown {api} credential keys: {', '.join(bad)}")
+                changes[api] = dataclasses.replace(
+                    current,
+                    **{k: Secret(v) if k in _SECRET_FIELDS else v for k, v in value.items()},
+                )
+        if isinstance(changes.get("tealium_accounts"), list | tuple | set):
+            changes["tealium_accounts"] = frozenset(changes["tealium_accounts"])
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def coerce(cls, config: MockConfig | Mapping[str, Any] | None) -> MockConfig:
+        """The argument of ``create_app``: a config, a mapping of overrides, or nothing."""
+        if isinstance(config, MockConfig):
+            return config
+        return cls.from_env().replace(**dict(config or {}))

@@ -1,0 +1,125 @@
+"""Building Thalamus import records.
+
+A new record is the documented example with the fields that identify and describe this
+import replaced, so every field the schema requires is present without a field list in
+code; the state's labels come from the schema's ``x-state-labels``.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from statuskit.fixtures import documented
+from statuskit.registry import SchemaRegistry
+
+__all__ = ["RecordFactory", "StateTable"]
+
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class StateTable:
+    """The import states as the schema defines them: wire value, id and label."""
+
+    ids: dict[str, int]
+    labels: dict[str, str]
+
+    @classmethod
+    def from_registry(cls, registry: SchemaRegistry) -> StateTable:
+        state = registry.source("thalamus", "common")["$defs"]["state"]
+        return cls(ids=dict(state["x-state-ids"]), labels=dict(state["x-state-labels"]))
+
+    def by_id(self, state_id: int) -> str | None:
+        return next((s for s, i in self.ids.items() if i == state_id), None)
+
+
+class RecordFactory:
+    """Makes schema-complete import records from the documented example."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self.template: dict[str, Any] = documented("thalamus", "get-status", 200).load()
+        self.states = StateTable.from_registry(registry)
+        types = registry.source("thalamus", "common")["$defs"]["importType"]["enum"]
+        self.import_types: tuple[int, ...] = tuple(types)
+
+    def build(
+        self,
+        *,
+        id: int,
+        name: str,
+        file_name: str,
+        import_type: int,
+        state: str,
+        created_ms: int,
+        modified_ms: int | None = None,
+        rows: int = 0,
+        rows_ok: int = 0,
+        rows_with_errors: int = 0,
+        rows_skipped: int = 0,
+        file_size: int = 0,
+        url: str | None = None,
+    ) -> dict[str, Any]:
+        """A record in ``state`` with coherent counters."""
+        record = copy.deepcopy(self.template)
+        done = rows_ok + rows_with_errors + rows_skipped
+        label = self.states.labels[state]
+        record.update(
+            id=id,
+            name=name,
+            fileName=file_name,
+            owner={**record["owner"], "entityType": import_type},
+            creationDate=created_ms,
+            importDate=created_ms,
+            modificationDate=created_ms if modified_ms is None else modified_ms,
+            rows=rows,
+            rowsOk=rows_ok,
+            rowsWithErrors=rows_with_errors,
+            rowsSkipped=rows_skipped,
+            rowsRollbacked=0,
+            rowsRollbackedWithErrors=0,
+            totalToProcess=rows,
+            percentageProcessed=round(100 * done / rows, 2) if rows else 0,
+            state=state,
+            stateInternationalizableKey=label.title().replace(" ", ""),
+            internationalizedState=label,
+            fileSize=file_size,
+            url=url or f"https://files.statuskit.invalid/thalamus-imports/{id}/{file_name}",
+        )
+        return record
+
+    def generated(self, count: int, *, seed: int, first_id: int) -> list[dict[str, Any]]:
+        """``count`` varied records, the same for the same ``seed``."""
+        rng = random.Random(seed)
+        states = list(self.states.ids)
+        words = ["partnerSales", "partnerStock", "companies", "stores", "catalog", "prices"]
+        start = 1_735_689_600_000  # 2025-01-01
+        out = []
+        for n in range(count):
+            state = rng.choice(states)
+            rows = rng.randint(1, 5000) if state != "WAITING" else 0
+            finished = state in ("PROCESSED", "CANCELED")
+            done = rows if state == "PROCESSED" else rng.randint(0, rows) if finished else 0
+            errors = rng.randint(0, done // 10) if done else 0
+            skipped = rng.randint(0, (done - errors) // 20) if done else 0
+            created = start + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
+            name = f"{rng.choice(words)}{n:05d}"
+            out.append(
+                self.build(
+                    id=first_id + n,
+                    name=name,
+                    file_name=f"{name}.xlsx",
+                    import_type=rng.choice(self.import_types),
+                    state=state,
+                    created_ms=created,
+                    modified_ms=created + rng.randint(0, 3_600_000),
+                    rows=rows,
+                    rows_ok=done - errors - skipped,
+                    rows_with_errors=errors,
+                    rows_skipped=skipped,
+                    file_size=rng.randint(1_000, 5_000_000),
+                )
+            )
+        return out

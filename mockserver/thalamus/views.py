@@ -1,0 +1,194 @@
+"""The Thalamus v4 blueprint: consumer login and logout, import status, list and upload."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mockserver._app import mock_state
+from mockserver._http import dumps, respond
+from mockserver.config import MockConfig
+from mockserver.thalamus.api import API, ID_COUNTER, Rejection, ThalamusApi
+
+__all__ = ["blueprint"]
+
+#: [KIT] Filters of the list endpoint, with their documented defaults.
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 1000
+ORDER_COLUMNS = {"name": "name", "creationDate": "created_ms", "state": "state"}
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def _api() -> ThalamusApi:
+    api: ThalamusApi = mock_state().api(API)
+    return api
+
+
+def login() -> Response:
+    api = _api()
+    session = api.login(request)
+    body = api.state.gate.encode(API, "login-response", {"principal": session.principal})
+    response = respond(body)
+    response.set_cookie(
+        api.state.config.thalamus_session_cookie, session.token, path="/", httponly=True
+    )
+    return response
+
+
+def logout() -> Response:
+    api = _api()
+    session = api.session(request)
+    if session is not None:
+        api.state.store.close_session(API, session.token)
+    response = respond(None, 204)
+    response.delete_cookie(api.state.config.thalamus_session_cookie, path="/")
+    return response
+
+
+def get_status(raw_id: str) -> Response:
+    api = _api()
+    api.require_session(request)
+    if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) < 1:
+        return api.error(400, "id", "InvalidId")
+    body = api.state.store.body(API, str(int(raw_id)))
+    if body is None:
+        return api.error(404, "id", "NotFound")
+    return respond(body)
+
+
+def _int(api: ThalamusApi, name: str, default: int, *, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise Rejection(api.error(400, name, "InvalidFormat"))
+    value = int(raw)
+    return value if maximum is None else min(value, maximum)
+
+
+def _bool(api: ThalamusApi, name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise Rejection(api.error(400, name, "InvalidFormat"))
+
+
+def _day_ms(api: ThalamusApi, name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise Rejection(api.error(400, name, "InvalidDateFormat"))
+    moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
+    where: list[tuple[str, Any]] = []
+    raw_type = request.args.get("type")
+    if raw_type is not None:
+        if not raw_type.isdigit() or int(raw_type) not in api.records.import_types:
+            raise Rejection(api.error(400, "type", "InvalidCode"))
+        where.append(("category = ?", raw_type))
+    name = request.args.get("name")
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(("name LIKE ? ESCAPE '\\'", f"%{escaped}%"))
+    begin, end = _day_ms(api, "beginDate"), _day_ms(api, "endDate")
+    if begin is not None:
+        where.append(("created_ms >= ?", begin))
+    if end is not None:
+        where.append(("created_ms < ?", end + 86_400_000))  # endDate is inclusive
+    raw_state = request.args.get("state")
+    if raw_state is not None:
+        state = api.records.states.by_id(int(raw_state)) if raw_state.isdigit() else None
+        if state is None:
+            raise Rejection(api.error(400, "state", "InvalidId"))
+        where.append(("state = ?", state))
+    with_errors = _bool(api, "withErrors")
+    if with_errors is not None:
+        where.append(("has_errors = ?", int(with_errors)))
+    return where
+
+
+def list_imports() -> Response:
+    api = _api()
+    api.require_session(request)
+    page = _int(api, "page", 1)
+    size = _int(api, "pageSize", DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+    order = request.args.get("orderBy", "name")
+    if order not in ORDER_COLUMNS:
+        return api.error(400, "orderBy", "InvalidName")
+    ascending = _bool(api, "ascending")
+    total, bodies = api.state.store.query(
+        API,
+        _filters(api),
+        order_by=ORDER_COLUMNS[order],
+        ascending=ascending is not False,
+        limit=size,
+        offset=(page - 1) * size,
+    )
+    envelope = {
+        "page": page,
+        "pageSize": size,
+        "totalItems": total,
+        "totalPages": math.ceil(total / size),
+    }
+    # The records were checked when stored; the envelope is checked here, with no items.
+    api.state.gate.encode(API, "import-page", {"items": [], **envelope})
+    body = b'{"items":[' + b",".join(bodies) + b"]," + dumps(envelope)[1:]
+    return respond(body)
+
+
+def upload() -> Response:
+    api = _api()
+    api.require_session(request)
+    name = request.args.get("name") or request.headers.get("name")
+    raw_type = request.args.get("type") or request.headers.get("type")
+    if not name:
+        return api.error(400, "name", "Required")
+    if not raw_type:
+        return api.error(400, "type", "Required")
+    if not raw_type.isdigit() or int(raw_type) not in api.records.import_types:
+        return api.error(400, "type", "InvalidCode")
+    if request.mimetype != "multipart/form-data":
+        return api.error(400, "body", "UnsupportedMediaType")
+    upload = request.files.get("file")
+    if upload is None:
+        return api.error(400, "file", "Required")
+    content = upload.read()
+    record_id = api.state.store.next_value(ID_COUNTER, start=1)
+    now_ms = int(api.state.clock() * 1000)
+    record = api.records.build(
+        id=record_id,
+        name=name,
+        file_name=upload.filename or name,
+        import_type=int(raw_type),
+        state="WAITING",
+        created_ms=now_ms,
+        file_size=len(content),
+    )
+    return respond(api.store_record(record))
+
+
+def blueprint(config: MockConfig) -> Blueprint:
+    """The Thalamus blueprint, with the login path ``config`` names."""
+    bp = Blueprint("thalamus", __name__)
+    bp.add_url_rule(config.thalamus_login_path, view_func=login, methods=["POST"])
+    bp.add_url_rule("/api/v3/logout", view_func=logout, methods=["GET"])
+    bp.add_url_rule("/api/v4/import/status/<raw_id>", view_func=get_status, methods=["GET"])
+    bp.add_url_rule("/api/v4/import/status", view_func=list_imports, methods=["GET"])
+    bp.add_url_rule("/api/v4/import/file", view_func=upload, methods=["POST"])
+    bp.register_error_handler(Rejection, lambda exc: exc.response)
+    return bp

@@ -12,38 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from statuskit import __version__
+from statuskit.commands import selfcheck, serve
 from statuskit.errors import StatuskitError
 
 __all__ = ["main"]
 
 Command = Callable[[argparse.Namespace], int]
-
-
-def _selfcheck(args: argparse.Namespace) -> int:
-    """Validate every fixture against its strict schema and report."""
-    from statuskit.fixtures import fixtures
-    from statuskit.registry import default_registry
-
-    registry = default_registry()
-    failures = 0
-    for fixture in fixtures(api=args.api):
-        for index, instance in enumerate(fixture.instances()):
-            findings = registry.validate(fixture.api, fixture.schema, instance)
-            label = f"{fixture.api}/{fixture.path.name}" + (
-                f"[{index}]" if fixture.kind == "seed" else ""
-            )
-            for finding in findings:
-                print(f"FAIL {label}: {finding}")
-            failures += bool(findings)
-            if not findings and args.verbose:
-                print(f"ok   {label} ~ {fixture.schema}")
-    total = sum(len(f.instances()) for f in fixtures(api=args.api))
-    schemas = sum(len(registry.names(api)) for api in registry.apis() if args.api in (None, api))
-    print(
-        f"statuskit {__version__}: {schemas} schemas under {registry.root}; "
-        f"{total - failures}/{total} fixture instances valid"
-    )
-    return 1 if failures else 0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,14 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
 
-    selfcheck = commands.add_parser(
-        "selfcheck", help="validate the bundled fixtures against the schemas"
-    )
-    selfcheck.add_argument("--api", choices=("thalamus", "tealium"), default=None)
-    selfcheck.add_argument(
-        "-v", "--verbose", action="store_true", help="list every valid fixture too"
-    )
-    selfcheck.set_defaults(run=_selfcheck)
+    for command in (selfcheck, serve):
+        command.register(commands)
     return parser
 
 

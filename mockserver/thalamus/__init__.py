@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
 from mockserver._app import ApiMount, MockState, build_app
+from mockserver._inputs import Reply
 from mockserver.config import MockConfig
 from mockserver.thalamus.api import API, ID_COUNTER, ThalamusApi
-from mockserver.thalamus.views import blueprint
+from mockserver.thalamus.views import blueprint, hot_status
 from statuskit.fixtures import seed as seed_fixtures
 
 __all__ = ["MOUNT", "create_app"]
@@ -40,7 +41,7 @@ def _seed(state: MockState) -> None:
     state.store.raise_counter(ID_COUNTER, max(r["id"] for r in records))
 
 
-def _http_error(state: MockState, status: int, description: str) -> Response:
+def _http_error(state: MockState, status: int, description: str) -> Reply:
     api: ThalamusApi = state.api(API)
     if status == 401:
         return api.unauthorized()
@@ -57,6 +58,7 @@ MOUNT = ApiMount(
     setup=ThalamusApi,
     seed=_seed,
     http_error=_http_error,
+    hot=hot_status,
 )
 
 

@@ -7,14 +7,14 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Request, Response
+from flask import Request
 
 from mockserver._app import MockState
-from mockserver._http import respond
+from mockserver._inputs import FlaskInputs, Inputs, Rejection, Reply
 from mockserver.store import Record, Session
 from mockserver.thalamus.records import RecordFactory
 
-__all__ = ["API", "ID_COUNTER", "Rejection", "ThalamusApi"]
+__all__ = ["API", "ID_COUNTER", "ThalamusApi"]
 
 API = "thalamus"
 #: The counter that numbers new imports; seeding raises it past every seeded id.
@@ -22,14 +22,6 @@ ID_COUNTER = "thalamus:id"
 #: [KIT] Thalamus uses BASIC AUTH for its session; a 401 names the scheme.
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Basic realm="Thalamus"'}
 SESSION_TTL = 8 * 3600.0
-
-
-class Rejection(Exception):
-    """A request the mock refuses; carries the finished response."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status)
-        self.response = response
 
 
 class ThalamusApi:
@@ -45,16 +37,17 @@ class ThalamusApi:
 
     # -- bodies ------------------------------------------------------------------------
 
-    def error(self, status: int, field: str, code: str) -> Response:
+    def error(self, status: int, field: str, code: str) -> Reply:
         """``{"errors": {field: code}}`` with ``status``; each body checked once, then reused."""
         body = self._errors.get((field, code))
         if body is None:
             body = self.state.gate.encode(API, "error", {"errors": {field: code}})
             self._errors[field, code] = body
-        return respond(body, status)
+        return Reply(status, body)
 
-    def unauthorized(self) -> Response:
-        return respond(None, 401, UNAUTHORIZED_HEADERS)
+    def unauthorized(self) -> Reply:
+        """The 401 of a request without a consumer session: no body."""
+        return Reply(401, None, UNAUTHORIZED_HEADERS)
 
     def store_record(self, record: dict[str, Any]) -> bytes:
         """Check a record against its schema, store it, and return its bytes."""
@@ -77,37 +70,38 @@ class ThalamusApi:
     # -- parameters and credentials ------------------------------------------------------
 
     @staticmethod
-    def param(request: Request, name: str) -> str | None:
-        """A parameter sent as a query parameter or as a ``Thalamus-*`` or plain header.
+    def param(inputs: Inputs, name: str) -> str | None:
+        """A parameter sent as a query parameter or as a ``Thalamus-*`` header.
 
         [KIT] The query parameter wins when both are sent.
         """
-        value = request.args.get(name)
+        value = inputs.query(name)
         if value is None:
-            value = request.headers.get(f"Thalamus-{name.capitalize()}")
+            value = inputs.header(f"Thalamus-{name.capitalize()}")
         return value
 
-    def check_client(self, request: Request) -> None:
+    def check_client(self, inputs: Inputs) -> None:
         """Touchpoint and token, in the kit's order; raise :class:`Rejection` on failure."""
-        touchpoint = self.param(request, "touchpoint")
+        touchpoint = self.param(inputs, "touchpoint")
         if not touchpoint:
             raise Rejection(self.error(400, "partnerDataSource", "TouchpointCodeRequired"))
         if touchpoint not in self.touchpoints:
             raise Rejection(self.error(400, "partnerDataSource", "InvalidTouchpointCode"))
-        token = self.param(request, "token")
+        token = self.param(inputs, "token")
         if not token:
             raise Rejection(self.error(400, "token", "Required"))
         if not self.state.config.thalamus.token.matches(token):
             raise Rejection(self.error(400, "token", "InvalidToken"))
 
-    def session(self, request: Request) -> Session | None:
-        cookie = request.cookies.get(self.state.config.thalamus_session_cookie)
+    def session(self, inputs: Inputs) -> Session | None:
+        """The live consumer session the request's cookie names, if any."""
+        cookie = inputs.cookie(self.state.config.thalamus_session_cookie)
         return self.state.store.session(API, cookie, now=self.state.clock())
 
-    def require_session(self, request: Request) -> Session:
-        """The caller's consumer session; a 401 without one."""
-        self.check_client(request)
-        session = self.session(request)
+    def require_session(self, inputs: Inputs) -> Session:
+        """Check touchpoint and token, then return the consumer session; a 401 without one."""
+        self.check_client(inputs)
+        session = self.session(inputs)
         if session is None:
             raise Rejection(self.unauthorized())
         return session
@@ -136,10 +130,21 @@ class ThalamusApi:
             raise Rejection(self.error(400, "password", "InvalidFormat"))
         return principal, password
 
+    def status(self, inputs: Inputs, raw_id: str) -> Reply:
+        """``GET /api/v4/import/status/{id}``: the whole logic, for the view and the hot path."""
+        self.require_session(inputs)
+        if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) < 1:
+            return self.error(400, "id", "InvalidId")
+        body = self.state.store.body(API, str(int(raw_id)))
+        if body is None:
+            return self.error(404, "id", "NotFound")
+        return Reply(200, body)
+
     def login(self, request: Request) -> Session:
         """Check a login and open a session."""
-        self.check_client(request)
-        if self.session(request) is not None:
+        inputs = FlaskInputs(request)
+        self.check_client(inputs)
+        if self.session(inputs) is not None:
             raise Rejection(self.error(400, "party", "PartyAlreadyLoggedin"))
         principal, password = self.credentials(request)
         if password is not None and not 4 <= len(password) <= 100:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,10 +11,11 @@ from flask import Blueprint, Response, request
 
 from mockserver._app import mock_state
 from mockserver._http import dumps, respond
+from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
 from mockserver.config import MockConfig
-from mockserver.thalamus.api import API, ID_COUNTER, Rejection, ThalamusApi
+from mockserver.thalamus.api import API, ID_COUNTER, ThalamusApi
 
-__all__ = ["blueprint"]
+__all__ = ["blueprint", "hot_status"]
 
 #: [KIT] Filters of the list endpoint, with their documented defaults.
 DEFAULT_PAGE_SIZE = 25
@@ -40,7 +42,7 @@ def login() -> Response:
 
 def logout() -> Response:
     api = _api()
-    session = api.session(request)
+    session = api.session(FlaskInputs(request))
     if session is not None:
         api.state.store.close_session(API, session.token)
     response = respond(None, 204)
@@ -49,14 +51,8 @@ def logout() -> Response:
 
 
 def get_status(raw_id: str) -> Response:
-    api = _api()
-    api.require_session(request)
-    if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) < 1:
-        return api.error(400, "id", "InvalidId")
-    body = api.state.store.body(API, str(int(raw_id)))
-    if body is None:
-        return api.error(404, "id", "NotFound")
-    return respond(body)
+    # The hot path (hot_status below) answers GETs before Flask; this view serves HEAD.
+    return _api().status(FlaskInputs(request), raw_id).response()
 
 
 def _int(api: ThalamusApi, name: str, default: int, *, maximum: int | None = None) -> int:
@@ -124,12 +120,12 @@ def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
 
 def list_imports() -> Response:
     api = _api()
-    api.require_session(request)
+    api.require_session(FlaskInputs(request))
     page = _int(api, "page", 1)
     size = _int(api, "pageSize", DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     order = request.args.get("orderBy", "name")
     if order not in ORDER_COLUMNS:
-        return api.error(400, "orderBy", "InvalidName")
+        raise Rejection(api.error(400, "orderBy", "InvalidName"))
     ascending = _bool(api, "ascending")
     total, bodies = api.state.store.query(
         API,
@@ -153,20 +149,20 @@ def list_imports() -> Response:
 
 def upload() -> Response:
     api = _api()
-    api.require_session(request)
+    api.require_session(FlaskInputs(request))
     name = request.args.get("name") or request.headers.get("name")
     raw_type = request.args.get("type") or request.headers.get("type")
     if not name:
-        return api.error(400, "name", "Required")
+        raise Rejection(api.error(400, "name", "Required"))
     if not raw_type:
-        return api.error(400, "type", "Required")
+        raise Rejection(api.error(400, "type", "Required"))
     if not raw_type.isdigit() or int(raw_type) not in api.records.import_types:
-        return api.error(400, "type", "InvalidCode")
+        raise Rejection(api.error(400, "type", "InvalidCode"))
     if request.mimetype != "multipart/form-data":
-        return api.error(400, "body", "UnsupportedMediaType")
+        raise Rejection(api.error(400, "body", "UnsupportedMediaType"))
     upload = request.files.get("file")
     if upload is None:
-        return api.error(400, "file", "Required")
+        raise Rejection(api.error(400, "file", "Required"))
     content = upload.read()
     record_id = api.state.store.next_value(ID_COUNTER, start=1)
     now_ms = int(api.state.clock() * 1000)
@@ -190,5 +186,23 @@ def blueprint(config: MockConfig) -> Blueprint:
     bp.add_url_rule("/api/v4/import/status/<raw_id>", view_func=get_status, methods=["GET"])
     bp.add_url_rule("/api/v4/import/status", view_func=list_imports, methods=["GET"])
     bp.add_url_rule("/api/v4/import/file", view_func=upload, methods=["POST"])
-    bp.register_error_handler(Rejection, lambda exc: exc.response)
     return bp
+
+
+STATUS_PREFIX = "/api/v4/import/status/"
+
+
+def hot_status(api: ThalamusApi) -> Callable[[Mapping[str, Any]], Reply | None]:
+    """The hot path of ``GET /api/v4/import/status/{id}``: the same logic as the view,
+    reached without Flask's routing and request context."""
+
+    def handle(environ: Mapping[str, Any]) -> Reply | None:
+        path: str = environ.get("PATH_INFO", "")
+        if not path.startswith(STATUS_PREFIX):
+            return None
+        raw_id = path[len(STATUS_PREFIX) :]
+        if not raw_id or "/" in raw_id:
+            return None
+        return api.status(EnvironInputs(environ), raw_id)
+
+    return handle

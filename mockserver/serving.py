@@ -1,0 +1,167 @@
+"""Running the mocks on a production WSGI server: granian by default, gunicorn as fallback.
+
+The parent process builds the configuration, creates the shared SQLite state and seeds it
+once; then each server worker builds its own app on the same state file through
+:func:`worker_app`. Workers re-read the configuration from the same environment and config
+file rather than from a file of settings, so no credential is ever written to disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import importlib
+import json
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from flask import Flask
+
+from mockserver.config import MockConfig
+from statuskit.errors import ConfigError
+
+__all__ = ["APIS", "ServeOptions", "build_app", "prepared", "run", "worker_app"]
+
+Api = Literal["thalamus", "tealium", "all"]
+APIS: tuple[Api, ...] = ("thalamus", "tealium", "all")
+#: Carries the (secret-free) serve options from the parent to its workers.
+_ENV = "STATUSKIT_SERVE_OPTIONS"
+#: Python threads per granian worker.
+BLOCKING_THREADS = 4
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``statuskit serve`` was asked for."""
+
+    api: Api = "all"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    config_file: str | None = None
+    seed: int | None = None
+    server: Literal["granian", "gunicorn"] = "granian"
+    state_path: str | None = None
+
+    def config(self, environ: Mapping[str, str] | None = None) -> MockConfig:
+        """The mock configuration these options describe."""
+        base = (
+            MockConfig.load(self.config_file, environ)
+            if self.config_file
+            else MockConfig.from_env(environ)
+        )
+        overrides: dict[str, Any] = {"state_path": self.state_path}
+        if self.seed is not None:
+            overrides["seed"] = self.seed
+        return base.replace(**overrides)
+
+
+_FACTORIES = {
+    "thalamus": "mockserver.thalamus",
+    "tealium": "mockserver.tealium",
+    "all": "mockserver",
+}
+
+
+def build_app(api: Api, config: MockConfig) -> Flask:
+    """The app for one API, or the combined one."""
+    app: Flask = importlib.import_module(_FACTORIES[api]).create_app(config)
+    return app
+
+
+def worker_app() -> Flask:
+    """The app factory a server worker calls; its options come from the parent."""
+    options = ServeOptions(**json.loads(os.environ[_ENV]))
+    return build_app(options.api, options.config())
+
+
+def check_port(host: str, port: int) -> int:
+    """Fail with one clear line if ``host:port`` cannot be bound; return the port to use.
+
+    Port 0 picks a free ephemeral port. There is a short window between this check and
+    the server's own bind; a clash then still fails, with the server's message.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"port {port} on {host} is in use; choose another with --port"
+                ) from None
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        bound: int = probe.getsockname()[1]
+    return bound
+
+
+@contextlib.contextmanager
+def prepared(options: ServeOptions) -> Iterator[tuple[ServeOptions, MockConfig]]:
+    """Bind-check the port, create and seed the shared state; clean it up afterwards."""
+    if options.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    port = check_port(options.host, options.port)
+    state_dir = tempfile.mkdtemp(prefix="statuskit-")
+    try:
+        ready = ServeOptions(
+            **{**asdict(options), "port": port, "state_path": os.path.join(state_dir, "state.db")}
+        )
+        config = ready.config()
+        build_app(ready.api, config)  # seeds the shared state before any worker starts
+        yield ready, config
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def run(options: ServeOptions, *, announce: Callable[[ServeOptions, MockConfig], None]) -> None:
+    """Serve until interrupted (SIGINT or SIGTERM), then clean up."""
+    with prepared(options) as (ready, config):
+        os.environ[_ENV] = json.dumps(asdict(ready))
+        announce(ready, config)
+        if ready.server == "gunicorn":
+            _gunicorn(ready)
+        else:
+            _granian(ready)
+
+
+def _granian(options: ServeOptions) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    server = Granian(
+        "mockserver.serving:worker_app",
+        address=options.host,
+        port=options.port,
+        interface=Interfaces.WSGI,
+        workers=options.workers,
+        # A handful of threads per worker: the views never block for long, and more
+        # threads only contend for the interpreter lock (docs/benchmarks.md).
+        blocking_threads=BLOCKING_THREADS,
+        factory=True,
+        log_level=LogLevels.warning,
+        log_access=False,
+    )
+    server.serve()
+
+
+def _gunicorn(options: ServeOptions) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{options.host}:{options.port}")
+            self.cfg.set("workers", options.workers)
+            self.cfg.set("worker_class", "sync")
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> Any:  # gunicorn's stubs want a bare WSGI callable type
+            return worker_app()
+
+    _App().run()

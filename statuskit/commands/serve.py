@@ -1,0 +1,102 @@
+"""``statuskit serve``: the fake upstreams on a production WSGI server."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import TYPE_CHECKING
+
+from statuskit import __version__
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials
+from statuskit.secrets import Secret
+
+if TYPE_CHECKING:
+    from mockserver.config import MockConfig
+    from mockserver.serving import ServeOptions
+
+__all__ = ["register"]
+
+_DEFAULT_THALAMUS = ThalamusCredentials()
+_DEFAULT_TEALIUM = TealiumCredentials()
+
+
+def _shown(value: Secret, default: Secret, variable: str) -> str:
+    # The kit's own defaults are public; a credential from the environment is not printed.
+    return value.reveal() if value == default else f"(from ${variable})"
+
+
+def banner(options: ServeOptions, config: MockConfig) -> str:
+    """What ``serve`` prints once the state is ready: URLs, credentials, a curl line."""
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    base = f"http://{host}:{options.port}"
+    th, te = config.thalamus, config.tealium
+    token = _shown(th.token, _DEFAULT_THALAMUS.token, "STATUSKIT_THALAMUS_TOKEN")
+    password = _shown(th.password, _DEFAULT_THALAMUS.password, "STATUSKIT_THALAMUS_PASSWORD")
+    lines = [
+        f"statuskit {__version__}: fake upstreams on {base} "
+        f"({options.server}, {options.workers} worker{'s' if options.workers > 1 else ''})",
+    ]
+    if options.api in ("thalamus", "all"):
+        query = f"touchpoint={th.touchpoint}&token={token}"
+        login = f"{base}{config.thalamus_login_path}?{query}"
+        status = f"{base}/api/v4/import/status/274?{query}"
+        jar = "/tmp/statuskit-cookies"
+        lines += [
+            f"  Thalamus v4  {base}/api/v4/import/status/{{id}}",
+            f"    touchpoint {th.touchpoint}  token {token}  login {th.principal} / {password}",
+            f"    curl -s -c {jar} -u {shlex.quote(f'{th.principal}:{password}')} -X POST "
+            f"{shlex.quote(login)} && curl -s -b {jar} {shlex.quote(status)}",
+        ]
+    if options.api in ("tealium", "all"):
+        tpass = _shown(te.password, _DEFAULT_TEALIUM.password, "STATUSKIT_TEALIUM_PASSWORD")
+        key = _shown(te.api_key, _DEFAULT_TEALIUM.api_key, "STATUSKIT_TEALIUM_API_KEY")
+        form = f"username={te.username}&password={tpass}"
+        lines += [
+            f"  Tealium      {base}/v1/omnichannel/accounts/acme/profiles/main/files/{{name}}",
+            f"    username {te.username}  password {tpass}  v2 key {key}",
+            f"    curl -s -D- -d {shlex.quote(form)} {base}/v1/login",
+        ]
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Prepare the state, print the banner, and serve until interrupted."""
+    from mockserver.serving import ServeOptions
+    from mockserver.serving import run as serve
+
+    options = ServeOptions(
+        api=args.api,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        config_file=args.config,
+        seed=args.seed,
+        server=args.server,
+    )
+
+    def announce(ready: ServeOptions, config: MockConfig) -> None:
+        print(banner(ready, config), flush=True)
+
+    serve(options, announce=announce)
+    print("statuskit: stopped", file=sys.stderr)
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``serve`` parser."""
+    parser = commands.add_parser("serve", help="start the fake upstreams")
+    parser.add_argument("--api", choices=("thalamus", "tealium", "all"), default="all")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port, 0 for any free one")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--config", metavar="FILE", help="a TOML or JSON mock config file")
+    parser.add_argument("--seed", type=int, help="seed of the generated data (default 0)")
+    parser.add_argument(
+        "--server",
+        choices=("granian", "gunicorn"),
+        default="granian",
+        help="the WSGI server (default granian; gunicorn is the fallback)",
+    )
+    parser.set_defaults(run=run)

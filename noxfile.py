@@ -31,3 +31,12 @@ def tests(session: nox.Session) -> None:
     # pytest exits 5 when it collects no tests; nox treats every non-zero exit as a
     # failure, so an empty run can never pass as green.
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks (needs wrk: apt-get install wrk); not part of the default run."""
+    session.install("-e", ".[test]")
+    which = session.posargs[0] if session.posargs else "all"
+    if which in ("all", "mock"):
+        session.run("python", "-m", "bench.mock_throughput", *session.posargs[1:])

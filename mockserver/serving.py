@@ -120,17 +120,25 @@ def prepared(options: ServeOptions) -> Iterator[tuple[ServeOptions, MockConfig]]
 
 
 def run(options: ServeOptions, *, announce: Callable[[ServeOptions, MockConfig], None]) -> None:
-    """Serve until interrupted (SIGINT or SIGTERM), then clean up."""
+    """Serve until interrupted (SIGINT or SIGTERM), then clean up.
+
+    ``announce`` is called once the server listens.
+    """
     with prepared(options) as (ready, config):
         os.environ[_ENV] = json.dumps(asdict(ready))
-        announce(ready, config)
+
+        def on_listening() -> None:
+            announce(ready, config)
+
+        # Both servers call the hook once their socket listens, so a client that waits for
+        # the banner is never refused; requests queue until the workers are up.
         if ready.server == "gunicorn":
-            _gunicorn(ready)
+            _gunicorn(ready, on_listening)
         else:
-            _granian(ready)
+            _granian(ready, on_listening)
 
 
-def _granian(options: ServeOptions) -> None:
+def _granian(options: ServeOptions, on_listening: Callable[[], None]) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -148,10 +156,11 @@ def _granian(options: ServeOptions) -> None:
         log_level=LogLevels.warning,
         log_access=False,
     )
+    server.on_startup(on_listening)
     server.serve()
 
 
-def _gunicorn(options: ServeOptions) -> None:
+def _gunicorn(options: ServeOptions, on_listening: Callable[[], None]) -> None:
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):
@@ -160,6 +169,7 @@ def _gunicorn(options: ServeOptions) -> None:
             self.cfg.set("workers", options.workers)
             self.cfg.set("worker_class", "sync")
             self.cfg.set("accesslog", None)
+            self.cfg.set("when_ready", lambda _server: on_listening())
 
         def load(self) -> Any:  # gunicorn's stubs want a bare WSGI callable type
             return worker_app()

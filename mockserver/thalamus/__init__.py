@@ -36,8 +36,7 @@ def _seed(state: MockState) -> None:
     records += api.records.generated(
         state.config.generated, seed=state.config.seed, first_id=FIRST_GENERATED_ID
     )
-    for record in records:
-        api.store_record(record)
+    state.store.put_many(api.row(record) for record in records)
     state.store.raise_counter(ID_COUNTER, max(r["id"] for r in records))
 
 

@@ -49,23 +49,26 @@ class ThalamusApi:
         """The 401 of a request without a consumer session: no body."""
         return Reply(401, None, UNAUTHORIZED_HEADERS)
 
-    def store_record(self, record: dict[str, Any]) -> bytes:
-        """Check a record against its schema, store it, and return its bytes."""
+    def row(self, record: dict[str, Any]) -> Record:
+        """Check a record against its strict schema and make its store row."""
         body = self.state.gate.encode(API, "import-record", record)
-        done = record["rowsWithErrors"] + record["rowsRollbackedWithErrors"]
-        self.state.store.put(
-            Record(
-                api=API,
-                key=str(record["id"]),
-                body=body,
-                name=record["name"],
-                category=str(record["owner"]["entityType"]),
-                state=record["state"],
-                created_ms=record["creationDate"],
-                has_errors=done > 0,
-            )
+        errors = record["rowsWithErrors"] + record["rowsRollbackedWithErrors"]
+        return Record(
+            api=API,
+            key=str(record["id"]),
+            body=body,
+            name=record["name"],
+            category=str(record["owner"]["entityType"]),
+            state=record["state"],
+            created_ms=record["creationDate"],
+            has_errors=errors > 0,
         )
-        return body
+
+    def store_record(self, record: dict[str, Any]) -> bytes:
+        """Check a record, store it, and return its bytes."""
+        row = self.row(record)
+        self.state.store.put(row)
+        return row.body
 
     # -- parameters and credentials ------------------------------------------------------
 

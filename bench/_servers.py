@@ -16,8 +16,9 @@ from pathlib import Path
 
 import httpx
 
+from mockserver.process import serve_process
+
 REPO = Path(__file__).resolve().parents[1]
-BANNER = re.compile(r"fake upstreams on (http://\S+)")
 
 
 @dataclass(frozen=True)
@@ -60,29 +61,10 @@ def _rss_kib(pid: int) -> int:
 
 
 @contextmanager
-def statuskit_serve(*args: str, timeout: float = 600) -> Iterator[Server]:
+def statuskit_serve(*args: str) -> Iterator[Server]:
     """``statuskit serve --port 0 ARGS``, stopped with SIGTERM afterwards."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "statuskit", "serve", "--port", "0", *args],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + timeout
-        for line in process.stdout:
-            found = BANNER.search(line)
-            if found:
-                yield Server(process, found.group(1), started)
-                return
-            if time.monotonic() > deadline:
-                break
-        raise RuntimeError(f"statuskit serve {' '.join(args)} did not start")
-    finally:
-        _stop(process)
+    with serve_process(*args, timeout=900) as running:
+        yield Server(running.process, running.base_url, running.started)
 
 
 @contextmanager

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import http.client
 import importlib
 import json
 import os
 import shutil
 import socket
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -33,6 +36,8 @@ APIS: tuple[Api, ...] = ("thalamus", "tealium", "all")
 _ENV = "STATUSKIT_SERVE_OPTIONS"
 #: Python threads per granian worker.
 BLOCKING_THREADS = 4
+#: Seconds granian waits for a worker to stop before killing it.
+WORKERS_KILL_TIMEOUT = 5
 
 
 @dataclass(frozen=True)
@@ -122,23 +127,41 @@ def prepared(options: ServeOptions) -> Iterator[tuple[ServeOptions, MockConfig]]
 def run(options: ServeOptions, *, announce: Callable[[ServeOptions, MockConfig], None]) -> None:
     """Serve until interrupted (SIGINT or SIGTERM), then clean up.
 
-    ``announce`` is called once the server listens.
+    ``announce`` is called once a worker answers requests.
     """
     with prepared(options) as (ready, config):
         os.environ[_ENV] = json.dumps(asdict(ready))
 
-        def on_listening() -> None:
-            announce(ready, config)
-
-        # Both servers call the hook once their socket listens, so a client that waits for
-        # the banner is never refused; requests queue until the workers are up.
+        # The banner waits until a worker answers, so whoever waits for it finds a server
+        # that serves, and a stop signal never lands while workers are still starting.
+        watcher = threading.Thread(
+            target=_when_serving, args=(ready, lambda: announce(ready, config)), daemon=True
+        )
+        watcher.start()
         if ready.server == "gunicorn":
-            _gunicorn(ready, on_listening)
+            _gunicorn(ready)
         else:
-            _granian(ready, on_listening)
+            _granian(ready)
 
 
-def _granian(options: ServeOptions, on_listening: Callable[[], None]) -> None:
+def _when_serving(options: ServeOptions, then: Callable[[], None], timeout: float = 120) -> None:
+    host = options.host if options.host not in ("0.0.0.0", "::") else "127.0.0.1"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection(host, options.port, timeout=2)
+        try:
+            connection.request("GET", "/")
+            connection.getresponse().read()
+        except OSError:
+            time.sleep(0.02)
+            continue
+        finally:
+            connection.close()
+        then()
+        return
+
+
+def _granian(options: ServeOptions) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -153,14 +176,15 @@ def _granian(options: ServeOptions, on_listening: Callable[[], None]) -> None:
         # threads only contend for the interpreter lock (docs/benchmarks.md).
         blocking_threads=BLOCKING_THREADS,
         factory=True,
+        # A worker still starting up can miss the stop signal; this bounds the wait.
+        workers_kill_timeout=WORKERS_KILL_TIMEOUT,
         log_level=LogLevels.warning,
         log_access=False,
     )
-    server.on_startup(on_listening)
     server.serve()
 
 
-def _gunicorn(options: ServeOptions, on_listening: Callable[[], None]) -> None:
+def _gunicorn(options: ServeOptions) -> None:
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):
@@ -169,7 +193,6 @@ def _gunicorn(options: ServeOptions, on_listening: Callable[[], None]) -> None:
             self.cfg.set("workers", options.workers)
             self.cfg.set("worker_class", "sync")
             self.cfg.set("accesslog", None)
-            self.cfg.set("when_ready", lambda _server: on_listening())
 
         def load(self) -> Any:  # gunicorn's stubs want a bare WSGI callable type
             return worker_app()

@@ -18,6 +18,8 @@ __all__ = ["MockConfig", "create_app"]
 
 def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
     """A Flask app serving both mocks: Tealium under ``/v1/`` and ``/v2/``, Thalamus elsewhere."""
+    from mockserver.tealium import MOUNT as TEALIUM
     from mockserver.thalamus import MOUNT as THALAMUS
 
-    return build_app(config, [THALAMUS], name=__name__)
+    # Thalamus first: it owns every path that is not under Tealium's /v1/ and /v2/.
+    return build_app(config, [THALAMUS, TEALIUM], name=__name__)

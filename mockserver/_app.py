@@ -94,6 +94,27 @@ class HotPath:
         return self.app(environ, start_response)
 
 
+def _pep3333_path(wsgi_app: Any) -> Any:
+    """Wrap ``wsgi_app`` so a ``PATH_INFO`` already decoded to text is put back as PEP 3333 wants.
+
+    PEP 3333 passes the path as its raw bytes in latin-1; httpx's ``WSGITransport`` passes
+    the decoded text instead, which Werkzeug turns into U+FFFD (``é``) or a crash before any
+    error handler runs (``€``). A path that is not UTF-8 once read back as latin-1 bytes
+    cannot have come from a compliant server, so it is re-encoded.
+    """
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.isascii():
+            try:
+                path.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                environ["PATH_INFO"] = path.encode("utf-8", "surrogatepass").decode("latin-1")
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
 def mock_state() -> MockState:
     """The state of the app handling the current request."""
     state: MockState = current_app.extensions[EXTENSION]
@@ -110,6 +131,9 @@ def build_app(
     settings = MockConfig.coerce(config)
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+    app.wsgi_app = _pep3333_path(app.wsgi_app)  # type: ignore[method-assign]
+    # Werkzeug answers "//" in a path with a 308 and an HTML page; an API answers in JSON.
+    app.url_map.merge_slashes = False
     store = Store(settings.state_path)
     state = MockState(
         settings, store, Gate(default_registry(), enabled=settings.validate_responses)

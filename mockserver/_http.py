@@ -26,7 +26,10 @@ def respond(
 ) -> Response:
     """A response with a JSON body (or none), never re-encoding stored bytes."""
     if body is None:
-        return Response(b"", status=status, headers=dict(headers or {}))
+        response = Response(b"", status=status, headers=dict(headers or {}))
+        # Flask would label the empty body text/html; an API's empty answer has no type.
+        del response.headers["Content-Type"]
+        return response
     return Response(body, status=status, mimetype=JSON, headers=dict(headers or {}))
 
 

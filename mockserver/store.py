@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS login_failures (
     at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
 
@@ -79,7 +80,7 @@ class Session:
 
 
 class Store:
-    """Records, sessions, login failures and counters, shared by every worker.
+    """Records, sessions, login failures, counters and signing keys, shared by every worker.
 
     ``path`` is a database file; ``None`` makes a private in-memory database that lives as
     long as this object.
@@ -263,6 +264,15 @@ class Store:
                 "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
                 (name, value),
             )
+
+    def secret(self, name: str) -> bytes:
+        """A named random key, made once per database, so every worker signs alike."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO secrets VALUES (?, ?)", (name, secrets.token_bytes(32))
+            )
+            row = db.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+        return bytes(row[0])
 
     def claim(self, name: str) -> bool:
         """Set a one-time flag; ``True`` for the one caller that set it first."""

@@ -1,0 +1,48 @@
+"""The Tealium Omnichannel fake upstream: ``create_app(config=None)`` builds it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response
+
+from mockserver._app import ApiMount, MockState, build_app
+from mockserver.config import MockConfig
+from mockserver.tealium.api import API, TealiumApi
+from mockserver.tealium.views import blueprint
+from statuskit.fixtures import seed as seed_fixtures
+
+__all__ = ["MOUNT", "create_app"]
+
+
+def _seed(state: MockState) -> None:
+    api: TealiumApi = state.api(API)
+    files = [api.files.template, *seed_fixtures(API)]
+    files += api.files.generated(state.config.generated, seed=state.config.seed)
+    for status in files:
+        api.store_file(status)
+
+
+def _http_error(state: MockState, status: int, description: str) -> Response:
+    # The description is not echoed: a fixed message per status keeps the bodies cacheable.
+    api: TealiumApi = state.api(API)
+    return api.http_error(status)
+
+
+MOUNT = ApiMount(
+    name=API,
+    prefixes=("/v1/", "/v2/"),
+    blueprint=blueprint,
+    setup=TealiumApi,
+    seed=_seed,
+    http_error=_http_error,
+)
+
+
+def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
+    """A Flask app serving the Tealium Omnichannel mock (v1 and v2).
+
+    ``config`` is a :class:`~mockserver.config.MockConfig`, a mapping of overrides on top
+    of the environment's, or ``None`` for the defaults.
+    """
+    return build_app(config, [MOUNT], name=__name__)

@@ -1,0 +1,199 @@
+"""The Tealium mock's helpers: credentials, v1 sessions, v2 tokens and error bodies."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from flask import Request, Response
+from werkzeug.http import HTTP_STATUS_CODES
+
+from mockserver._app import MockState
+from mockserver._http import respond
+from mockserver.store import Record, Session
+from mockserver.tealium.files import FileFactory, created_ms
+from mockserver.tealium.tokens import TokenSigner
+from statuskit.fixtures import fixtures
+
+__all__ = [
+    "API",
+    "AUTH_FAILED",
+    "COOKIE",
+    "FORBIDDEN",
+    "LOCKED_OUT",
+    "SESSION_TTL",
+    "Authenticate",
+    "Rejection",
+    "TealiumApi",
+]
+
+API = "tealium"
+#: [DOC] The v1 session cookie.
+COOKIE = "JSESSIONID"
+#: [KIT] How long a v1 session (JSESSIONID + utk) lives; the docs do not say.
+SESSION_TTL = 8 * 3600.0
+#: [DOC] The documented returnCodes of a v1 401.
+AUTH_FAILED, LOCKED_OUT, FORBIDDEN = 1401, 1402, 1469
+#: [KIT] returnCodes of HTTP errors no documented case covers: the HTTP status itself.
+_HTTP_RETURN_CODES = frozenset({400, 404, 405, 413, 429, 500, 502, 503, 504})
+
+#: Checks a request's credentials for one API version; raises :class:`Rejection`.
+Authenticate = Callable[["TealiumApi", Request], None]
+
+
+class Rejection(Exception):
+    """A request the mock refuses; carries the finished response."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def _documented_messages() -> dict[int, str]:
+    # The 401 messages come from the documented fixtures, never retyped here.
+    found = {}
+    for fixture in fixtures(api=API, kind="documented"):
+        if fixture.schema == "error":
+            body = fixture.load()
+            found[body["returnCode"]] = body["message"]
+    return found
+
+
+class TealiumApi:
+    """Per-app helpers for the Tealium views."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+        self.files = FileFactory(state.gate.registry)
+        self.messages = _documented_messages()
+        self._signer: TokenSigner | None = None
+        # Messages are static text, never request data, so this cache stays small.
+        self._errors: dict[tuple[int, str], bytes] = {}
+
+    def __repr__(self) -> str:
+        return "<TealiumApi>"
+
+    # -- bodies ------------------------------------------------------------------------
+
+    def error(self, status: int, return_code: int, message: str) -> Response:
+        """``{"returnCode", "message"}`` with ``status``; each body checked once, then reused."""
+        key = (return_code, message)
+        body = self._errors.get(key)
+        if body is None:
+            body = self.state.gate.encode(
+                API, "error", {"returnCode": return_code, "message": message}
+            )
+            self._errors[key] = body
+        return respond(body, status)
+
+    def unauthorized(self, return_code: int = AUTH_FAILED) -> Response:
+        """A documented 401: 1401, 1402 or 1469, with its documented message."""
+        return self.error(401, return_code, self.messages[return_code])
+
+    def http_error(self, status: int) -> Response:
+        """[KIT] Any other HTTP error, with the HTTP status as returnCode."""
+        if status == 401:
+            return self.unauthorized()
+        code = status if status in _HTTP_RETURN_CODES else 500 if status >= 500 else 400
+        return self.error(status, code, HTTP_STATUS_CODES.get(status, "Error"))
+
+    def store_file(self, status: dict[str, Any]) -> bytes:
+        """Check a file status against its schema, store it, and return its bytes."""
+        body = self.state.gate.encode(API, "file-status", status)
+        account, profile, name = status["account"], status["profile"], status["file"]["name"]
+        self.state.store.put(
+            Record(
+                api=API,
+                key=f"{account}/{profile}/{name}",
+                body=body,
+                name=name,
+                category=f"{account}/{profile}",
+                state=status["status"][-1]["state"] if status["status"] else "",
+                created_ms=created_ms(status),
+            )
+        )
+        return body
+
+    # -- v1: username and password, then JSESSIONID + utk ---------------------------------
+
+    def locked_out(self, username: str, now: float) -> bool:
+        """Whether ``username`` is locked out: a run of failures within the window ended
+        less than one window ago. Attempts during a lockout are not counted, so it ends on time.
+        """
+        config = self.state.config
+        attempts, window = config.tealium_lockout_attempts, config.tealium_lockout_seconds
+        if attempts < 1:
+            return False
+        recent = self.state.store.failures_since(API, username, now - 2 * window)
+        return any(
+            recent[i] - recent[i - attempts + 1] <= window and recent[i] + window > now
+            for i in range(attempts - 1, len(recent))
+        )
+
+    def login(self, request: Request) -> Session:
+        """Check a v1 login and open a session; raise :class:`Rejection` on failure."""
+        username = request.form.get("username", "")
+        password = request.form.get("password")
+        now = self.state.clock()
+        store = self.state.store
+        # [DOC] Once locked out, right or wrong credentials alike get 1402.
+        if username and self.locked_out(username, now):
+            raise Rejection(self.unauthorized(LOCKED_OUT))
+        creds = self.state.config.tealium
+        if username != creds.username or not creds.password.matches(password):
+            if username:
+                store.record_failure(API, username, now=now)
+            raise Rejection(self.unauthorized())
+        store.clear_failures(API, username)
+        return store.open_session(API, username, ttl=SESSION_TTL, now=now)
+
+    def session(self, request: Request) -> Session | None:
+        """The v1 session whose JSESSIONID cookie and utk the request both carry."""
+        session = self.state.store.session(API, request.cookies.get(COOKIE), now=self.state.clock())
+        utk = request.args.get("utk")
+        if session is None or utk is None or not _same(session.secondary, utk):
+            return None
+        return session
+
+    def require_session(self, request: Request) -> None:
+        """[KIT] 401 1401 unless cookie and utk are present and name one live session."""
+        if self.session(request) is None:
+            raise Rejection(self.unauthorized())
+
+    # -- v2: username and key, then a bearer JWT ------------------------------------------
+
+    @property
+    def signer(self) -> TokenSigner:
+        """The JWT signer, keyed by the database's secret so every worker agrees."""
+        if self._signer is None:
+            self._signer = TokenSigner(self.state.store.secret(f"{API}:jwt"))
+        return self._signer
+
+    def auth(self, request: Request) -> str:
+        """Check a v2 auth request and issue a token; raise :class:`Rejection` on failure."""
+        creds = self.state.config.tealium
+        username = request.form.get("username", "")
+        if username != creds.username or not creds.api_key.matches(request.form.get("key")):
+            raise Rejection(self.unauthorized())
+        ttl = self.state.config.tealium_token_ttl
+        return self.signer.issue(username, now=self.state.clock(), ttl=ttl)
+
+    def require_token(self, request: Request) -> None:
+        """[KIT] 401 1401 unless ``Authorization: Bearer`` carries a live, well-signed JWT."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not self.signer.verify(
+            token.strip(), now=self.state.clock()
+        ):
+            raise Rejection(self.unauthorized())
+
+    def check_account(self, account: str) -> None:
+        """[KIT] 401 1469 for an account outside ``tealium_accounts``, when that is set."""
+        allowed = self.state.config.tealium_accounts
+        if allowed is not None and account not in allowed:
+            raise Rejection(self.unauthorized(FORBIDDEN))
+
+
+def _same(expected: str, candidate: str) -> bool:
+    # Constant time, and safe for any text a client sends.
+    return hmac.compare_digest(expected.encode(), candidate.encode("utf-8", "surrogatepass"))

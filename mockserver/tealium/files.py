@@ -1,0 +1,150 @@
+"""Building Tealium file-status objects.
+
+A new status is the documented example with the fields that identify and describe this
+file replaced, so every field the schema requires is present without a field list in
+code. The states, their order and the failure messages come from the schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+from statuskit.fixtures import documented
+from statuskit.registry import SchemaRegistry
+
+__all__ = ["FileFactory", "created_ms", "format_ms", "parse_ms"]
+
+#: [INF] The one state the docs do not show; a file that failed stops there.
+FAILED = "FAILED_PROCESSING"
+#: Counters of a finished step, in the schema's names.
+COUNTERS = ("lines_successfully_processed", "lines_skipped", "lines_failed_processing")
+DAY_MS = 86_400_000
+
+
+def format_ms(ms: int) -> str:
+    """Epoch milliseconds as the wire's ``$date``: ISO-8601 UTC with milliseconds."""
+    moment = datetime.fromtimestamp(ms // 1000, tz=UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+
+
+def parse_ms(text: str) -> int:
+    """The epoch milliseconds of a ``$date`` string."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return round(moment.timestamp() * 1000)
+
+
+def created_ms(status: dict[str, Any]) -> int:
+    """When a file status says its file was created, in epoch milliseconds."""
+    return parse_ms(status["created_at"]["$date"])
+
+
+class FileFactory:
+    """Makes schema-complete file statuses from the documented example."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self.template: dict[str, Any] = documented("tealium", "get-file-status", 200).load()
+        entry = registry.source("tealium", "status-entry")["properties"]
+        states: list[str] = entry["state"]["enum"]
+        # The schema lists the states in the order a file passes through them.
+        self.progression = tuple(s for s in states if s != FAILED)
+        self.failures: tuple[str, ...] = tuple(entry["last_failure"]["examples"])
+
+    def build(
+        self,
+        *,
+        account: str,
+        profile: str,
+        name: str,
+        created_ms: int,
+        steps_ms: list[int],
+        failed: bool = False,
+        line_count: int = 0,
+        counters: tuple[int, int, int] | None = None,
+        failure: str | None = None,
+        size: int = 0,
+        host: str = "acme-omnichannel-uploads",
+    ) -> dict[str, Any]:
+        """A status whose history has one step per time in ``steps_ms``.
+
+        The steps follow the documented progression; with ``failed`` the last step is
+        ``FAILED_PROCESSING``. ``counters`` (successful, skipped, failed lines) and
+        ``failure`` go on the last step.
+        """
+        if failed:
+            states = [*self.progression[: len(steps_ms) - 1], FAILED]
+        else:
+            states = list(self.progression[: len(steps_ms)])
+        if len(states) != len(steps_ms):
+            raise ValueError(f"a history has at most {len(self.progression)} steps")
+        digest = hashlib.md5(f"{account}/{profile}/{name}".encode(), usedforsecurity=False)
+        status = copy.deepcopy(self.template)
+        status.update(
+            _id={"$oid": digest.hexdigest()[:24]},
+            account=account,
+            profile=profile,
+            created_at={"$date": format_ms(created_ms)},
+            node_id=f"bulk_downloader_i-{digest.hexdigest()[24:]}",
+            status=[
+                {"state": state, "timestamp": {"$date": format_ms(at)}}
+                for state, at in zip(states, steps_ms, strict=True)
+            ],
+        )
+        status["file"].update(
+            name=name,
+            size=size,
+            checksum=hashlib.md5(name.encode(), usedforsecurity=False).hexdigest(),
+            source={**status["file"]["source"], "host": host},
+            line_count=line_count,
+        )
+        last = status["status"][-1] if status["status"] else {}
+        if counters is not None:
+            last.update(zip(COUNTERS, counters, strict=True))
+        if failure is not None:
+            last["last_failure"] = failure
+        return status
+
+    def generated(self, count: int, *, seed: int) -> list[dict[str, Any]]:
+        """``count`` varied statuses, the same for the same ``seed``."""
+        rng = random.Random(seed)
+        prefixes = ["sales-transaction", "orders", "customers", "loyalty", "returns"]
+        start = 1_735_689_600_000  # 2025-01-01
+        out = []
+        for n in range(count):
+            created = start + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
+            failed = rng.random() < 0.15
+            # A failed file got at least as far as processing; others may still be under way.
+            steps = len(self.progression) if failed else rng.randint(1, len(self.progression))
+            times, at = [], created
+            for _ in range(steps):
+                at += rng.randint(1, 5_000)
+                times.append(at)
+            lines = rng.randint(1, 20_000)
+            counters, failure = None, None
+            if failed:
+                ok = rng.randint(0, lines - 1)
+                counters = (ok, 0, lines - ok)
+                failure = rng.choice(self.failures)
+            elif steps == len(self.progression):
+                skipped = rng.randint(0, lines // 20)
+                bad = rng.randint(0, (lines - skipped) // 20)
+                counters = (lines - skipped - bad, skipped, bad)
+            day = datetime.fromtimestamp(created / 1000, tz=UTC)
+            out.append(
+                self.build(
+                    account="acme",
+                    profile=rng.choice(["main", "main", "dev"]),
+                    name=f"{rng.choice(prefixes)}_{day:%Y%m%d}_{n:05d}.csv",
+                    created_ms=created,
+                    steps_ms=times,
+                    failed=failed,
+                    line_count=lines,
+                    counters=counters,
+                    failure=failure,
+                    size=lines * rng.randint(40, 120),
+                )
+            )
+        return out

@@ -87,10 +87,9 @@ class HotPath:
                     reply = handler(environ)
                     if reply is not None:
                         return reply.wsgi(start_response)
-            except Rejection as rejected:
-                return rejected.reply.wsgi(start_response)
             except Exception:
-                pass
+                # Flask reruns the request and reports the error in the API's format.
+                log.debug("hot path failed; Flask answers instead", exc_info=True)
         return self.app(environ, start_response)
 
 
@@ -131,7 +130,6 @@ def build_app(
     settings = MockConfig.coerce(config)
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
-    app.wsgi_app = _pep3333_path(app.wsgi_app)  # type: ignore[method-assign]
     # Werkzeug answers "//" in a path with a 308 and an HTML page; an API answers in JSON.
     app.url_map.merge_slashes = False
     store = Store(settings.state_path)
@@ -141,8 +139,8 @@ def build_app(
     state.apis = {mount.name: mount.setup(state) for mount in mounts}
     app.extensions[EXTENSION] = state
     hot = [mount.hot(state.api(mount.name)) for mount in mounts if mount.hot is not None]
-    if hot:
-        app.wsgi_app = HotPath(app.wsgi_app, hot)  # type: ignore[method-assign]
+    # Outermost the path repair, so the hot path and Flask read the same path.
+    app.wsgi_app = _pep3333_path(HotPath(app.wsgi_app, hot))  # type: ignore[method-assign]
     for mount in mounts:
         app.register_blueprint(mount.blueprint(settings))
         # Workers of one server share a database: only the first to get here seeds it.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
 from mockserver._app import ApiMount, MockState, build_app
+from mockserver._inputs import Reply
 from mockserver.config import MockConfig
 from mockserver.tealium.api import API, TealiumApi
-from mockserver.tealium.views import blueprint
+from mockserver.tealium.views import blueprint, hot_file
 from statuskit.fixtures import seed as seed_fixtures
 
 __all__ = ["MOUNT", "create_app"]
@@ -23,7 +24,7 @@ def _seed(state: MockState) -> None:
         api.store_file(status)
 
 
-def _http_error(state: MockState, status: int, description: str) -> Response:
+def _http_error(state: MockState, status: int, description: str) -> Reply:
     # The description is not echoed: a fixed message per status keeps the bodies cacheable.
     api: TealiumApi = state.api(API)
     return api.http_error(status)
@@ -36,6 +37,7 @@ MOUNT = ApiMount(
     setup=TealiumApi,
     seed=_seed,
     http_error=_http_error,
+    hot=hot_file,
 )
 
 

@@ -6,11 +6,11 @@ import hmac
 from collections.abc import Callable
 from typing import Any
 
-from flask import Request, Response
+from flask import Request
 from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver._app import MockState
-from mockserver._http import respond
+from mockserver._inputs import Inputs, Rejection, Reply
 from mockserver.store import Record, Session
 from mockserver.tealium.files import FileFactory, created_ms
 from mockserver.tealium.tokens import TokenSigner
@@ -24,8 +24,9 @@ __all__ = [
     "LOCKED_OUT",
     "SESSION_TTL",
     "Authenticate",
-    "Rejection",
     "TealiumApi",
+    "v1",
+    "v2",
 ]
 
 API = "tealium"
@@ -39,15 +40,12 @@ AUTH_FAILED, LOCKED_OUT, FORBIDDEN = 1401, 1402, 1469
 _HTTP_RETURN_CODES = frozenset({400, 404, 405, 413, 429, 500, 502, 503, 504})
 
 #: Checks a request's credentials for one API version; raises :class:`Rejection`.
-Authenticate = Callable[["TealiumApi", Request], None]
-
-
-class Rejection(Exception):
-    """A request the mock refuses; carries the finished response."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status)
-        self.response = response
+Authenticate = Callable[["TealiumApi", Inputs], None]
+#: [DOC] "File name should not exceed 150 chars".
+MAX_NAME = 150
+#: [DOC] the messages of GET .../files/{name}.
+NAME_TOO_LONG = "File name exceeds 150 chars"
+NOT_FOUND = "Supplied file name not found"
 
 
 def _documented_messages() -> dict[int, str]:
@@ -76,7 +74,7 @@ class TealiumApi:
 
     # -- bodies ------------------------------------------------------------------------
 
-    def error(self, status: int, return_code: int, message: str) -> Response:
+    def error(self, status: int, return_code: int, message: str) -> Reply:
         """``{"returnCode", "message"}`` with ``status``; each body checked once, then reused."""
         key = (return_code, message)
         body = self._errors.get(key)
@@ -85,13 +83,13 @@ class TealiumApi:
                 API, "error", {"returnCode": return_code, "message": message}
             )
             self._errors[key] = body
-        return respond(body, status)
+        return Reply(status, body)
 
-    def unauthorized(self, return_code: int = AUTH_FAILED) -> Response:
+    def unauthorized(self, return_code: int = AUTH_FAILED) -> Reply:
         """A documented 401: 1401, 1402 or 1469, with its documented message."""
         return self.error(401, return_code, self.messages[return_code])
 
-    def http_error(self, status: int) -> Response:
+    def http_error(self, status: int) -> Reply:
         """[KIT] Any other HTTP error, with the HTTP status as returnCode."""
         if status == 401:
             return self.unauthorized()
@@ -148,17 +146,17 @@ class TealiumApi:
         store.clear_failures(API, username)
         return store.open_session(API, username, ttl=SESSION_TTL, now=now)
 
-    def session(self, request: Request) -> Session | None:
+    def session(self, inputs: Inputs) -> Session | None:
         """The v1 session whose JSESSIONID cookie and utk the request both carry."""
-        session = self.state.store.session(API, request.cookies.get(COOKIE), now=self.state.clock())
-        utk = request.args.get("utk")
+        session = self.state.store.session(API, inputs.cookie(COOKIE), now=self.state.clock())
+        utk = inputs.query("utk")
         if session is None or utk is None or not _same(session.secondary, utk):
             return None
         return session
 
-    def require_session(self, request: Request) -> None:
+    def require_session(self, inputs: Inputs) -> None:
         """[KIT] 401 1401 unless cookie and utk are present and name one live session."""
-        if self.session(request) is None:
+        if self.session(inputs) is None:
             raise Rejection(self.unauthorized())
 
     # -- v2: username and key, then a bearer JWT ------------------------------------------
@@ -179,9 +177,9 @@ class TealiumApi:
         ttl = self.state.config.tealium_token_ttl
         return self.signer.issue(username, now=self.state.clock(), ttl=ttl)
 
-    def require_token(self, request: Request) -> None:
+    def require_token(self, inputs: Inputs) -> None:
         """[KIT] 401 1401 unless ``Authorization: Bearer`` carries a live, well-signed JWT."""
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        scheme, _, token = (inputs.header("Authorization") or "").partition(" ")
         if scheme.lower() != "bearer" or not self.signer.verify(
             token.strip(), now=self.state.clock()
         ):
@@ -192,6 +190,30 @@ class TealiumApi:
         allowed = self.state.config.tealium_accounts
         if allowed is not None and account not in allowed:
             raise Rejection(self.unauthorized(FORBIDDEN))
+
+    def file(
+        self, inputs: Inputs, authenticate: Authenticate, account: str, profile: str, name: str
+    ) -> Reply:
+        """``GET .../files/{name}``: the whole logic, for the views and the hot path."""
+        authenticate(self, inputs)
+        self.check_account(account)
+        # The path is percent-decoded: len() counts code points, so %C3%A9 is one.
+        if len(name) > MAX_NAME:
+            return self.error(400, 400, NAME_TOO_LONG)
+        body = self.state.store.body(API, f"{account}/{profile}/{name}")
+        if body is None:
+            return self.error(404, 404, NOT_FOUND)
+        return Reply(200, body)
+
+
+def v1(api: TealiumApi, inputs: Inputs) -> None:
+    """v1 authentication: the JSESSIONID cookie and utk of one session."""
+    api.require_session(inputs)
+
+
+def v2(api: TealiumApi, inputs: Inputs) -> None:
+    """v2 authentication: a bearer JWT."""
+    api.require_token(inputs)
 
 
 def _same(expected: str, candidate: str) -> bool:

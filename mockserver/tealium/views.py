@@ -4,22 +4,21 @@ under both versions. The file views are shared; only authentication differs."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Request, Response, request
+from flask import Blueprint, Response, request
 from werkzeug.routing import PathConverter
 
 from mockserver._app import mock_state
 from mockserver._http import respond
+from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
 from mockserver.config import MockConfig
-from mockserver.tealium.api import API, COOKIE, Authenticate, Rejection, TealiumApi
+from mockserver.tealium.api import API, COOKIE, MAX_NAME, Authenticate, TealiumApi, v1, v2
 
-__all__ = ["MAX_NAME", "MAX_SEARCH", "FileNameConverter", "blueprint"]
+__all__ = ["MAX_SEARCH", "FileNameConverter", "blueprint", "hot_file"]
 
-#: [DOC] "File name should not exceed 150 chars"; the same bound holds for filePrefix.
-MAX_NAME = 150
 #: [KIT] /search answers 400 above this many matches ("narrow the date range").
 MAX_SEARCH = 50
 #: [DOC] Dates look like 2017-01-01T12:34Z.
@@ -27,9 +26,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z")
 _RANGE_PARAMS = ("filePrefix", "startDate", "endDate")
 FILES = "/omnichannel/accounts/<account>/profiles/<profile>/files"
 
-# [DOC] messages of GET .../files/{name}; [KIT] the messages of the other 400s.
-NAME_TOO_LONG = "File name exceeds 150 chars"
-NOT_FOUND = "Supplied file name not found"
+# [KIT] the messages of the other 400s; the same 150-character bound holds for filePrefix.
 PREFIX_TOO_LONG = "File prefix exceeds 150 chars"
 BAD_DATE = "Dates must look like yyyy-MM-ddTHH:mmZ"
 END_BEFORE_START = "endDate is before startDate"
@@ -60,7 +57,7 @@ def login() -> Response:
 
 def logout() -> Response:
     api = _api()
-    session = api.session(request)
+    session = api.session(FlaskInputs(request))
     if session is not None:
         api.state.store.close_session(API, session.token)
     # [KIT] 204 whether or not there was a session to end.
@@ -79,14 +76,6 @@ def auth() -> Response:
     api = _api()
     token = api.auth(request)
     return respond(api.state.gate.encode(API, "auth-response", {"token": token}))
-
-
-def _v1(api: TealiumApi, req: Request) -> None:
-    api.require_session(req)
-
-
-def _v2(api: TealiumApi, req: Request) -> None:
-    api.require_token(req)
 
 
 # -- the file endpoints -----------------------------------------------------------------
@@ -126,19 +115,13 @@ def _range(api: TealiumApi, account: str, profile: str) -> list[tuple[str, Any]]
 def _file_views(authenticate: Authenticate) -> dict[str, Callable[..., Response]]:
     def guard(account: str) -> TealiumApi:
         api = _api()
-        authenticate(api, request)
+        authenticate(api, FlaskInputs(request))
         api.check_account(account)
         return api
 
     def get_file(account: str, profile: str, name: str) -> Response:
-        api = guard(account)
-        # Werkzeug has percent-decoded the path: len() counts code points, %C3%A9 is one.
-        if len(name) > MAX_NAME:
-            return api.error(400, 400, NAME_TOO_LONG)
-        body = api.state.store.body(API, f"{account}/{profile}/{name}")
-        if body is None:
-            return api.error(404, 404, NOT_FOUND)
-        return respond(body)
+        # The hot path (hot_file below) answers GETs before Flask; this view serves HEAD.
+        return _api().file(FlaskInputs(request), authenticate, account, profile, name).response()
 
     def count(account: str, profile: str) -> Response:
         api = guard(account)
@@ -151,7 +134,7 @@ def _file_views(authenticate: Authenticate) -> dict[str, Callable[..., Response]
             API, _range(api, account, profile), order_by="created_ms", limit=MAX_SEARCH
         )
         if total > MAX_SEARCH:
-            return api.error(400, 400, TOO_MANY)
+            raise Rejection(api.error(400, 400, TOO_MANY))
         # The statuses were checked when stored; the array adds nothing to check.
         return respond(b"[" + b",".join(bodies) + b"]")
 
@@ -174,7 +157,7 @@ def blueprint(config: MockConfig) -> Blueprint:
     bp.add_url_rule("/v1/login", view_func=login, methods=["POST"])
     bp.add_url_rule("/v1/logout", view_func=logout, methods=["POST"])
     bp.add_url_rule("/v2/auth", view_func=auth, methods=["POST"])
-    for version, authenticate in (("v1", _v1), ("v2", _v2)):
+    for version, authenticate in (("v1", v1), ("v2", v2)):
         views = _file_views(authenticate)
         base = f"/{version}{FILES}"
         bp.add_url_rule(f"{base}/count", f"{version}_count", views["count"], methods=["GET"])
@@ -183,5 +166,32 @@ def blueprint(config: MockConfig) -> Blueprint:
         bp.add_url_rule(
             f"{base}/<filename:name>", f"{version}_file", views["file"], methods=["GET"]
         )
-    bp.register_error_handler(Rejection, lambda exc: exc.response)
     return bp
+
+
+_HOT_PREFIXES = ("/v1/omnichannel/accounts/", "/v2/omnichannel/accounts/")
+
+
+def hot_file(api: TealiumApi) -> Callable[[Mapping[str, Any]], Reply | None]:
+    """The hot path of ``GET /v1|v2/.../files/{name}``: the same logic as the view, reached
+    without Flask's routing and request context."""
+
+    def handle(environ: Mapping[str, Any]) -> Reply | None:
+        raw: str = environ.get("PATH_INFO", "")
+        if not raw.startswith(_HOT_PREFIXES):
+            return None
+        authenticate = v1 if raw.startswith(_HOT_PREFIXES[0]) else v2
+        # As Werkzeug does: the WSGI path is latin-1 text of the raw bytes, read as UTF-8.
+        path = raw.encode("latin-1").decode("utf-8", "replace")
+        parts = path.split("/", 8)  # '', v1, omnichannel, accounts, a, profiles, p, files, name
+        if len(parts) != 9 or parts[5] != "profiles" or parts[7] != "files":
+            return None
+        account, profile, name = parts[4], parts[6], parts[8]
+        if not account or not profile or not name or name in ("count", "search"):
+            return None
+        try:
+            return api.file(EnvironInputs(environ), authenticate, account, profile, name)
+        except Rejection as rejected:
+            return rejected.reply
+
+    return handle

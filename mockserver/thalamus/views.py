@@ -203,6 +203,9 @@ def hot_status(api: ThalamusApi) -> Callable[[Mapping[str, Any]], Reply | None]:
         raw_id = path[len(STATUS_PREFIX) :]
         if not raw_id or "/" in raw_id:
             return None
-        return api.status(EnvironInputs(environ), raw_id)
+        try:
+            return api.status(EnvironInputs(environ), raw_id)
+        except Rejection as rejected:
+            return rejected.reply
 
     return handle

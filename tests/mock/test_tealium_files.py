@@ -9,9 +9,9 @@ import httpx
 import pytest
 from flask import Flask
 
-from mockserver.tealium.api import TealiumApi
+from mockserver.tealium.api import MAX_NAME, TealiumApi
 from mockserver.tealium.files import COUNTERS, FileFactory, created_ms, parse_ms
-from mockserver.tealium.views import MAX_NAME, MAX_SEARCH
+from mockserver.tealium.views import MAX_SEARCH
 from statuskit.errors import ContractViolation
 from statuskit.fixtures import documented, seed
 from statuskit.registry import default_registry

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from mockserver.tealium import create_app
-from mockserver.tealium.views import MAX_NAME
+from mockserver.tealium.api import MAX_NAME
 from statuskit.registry import default_registry
 from tests.mock.conftest import API_KEY, PASSWORD, USERNAME, V1, auth_v2, client_for, login_v1
 

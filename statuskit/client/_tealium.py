@@ -254,7 +254,7 @@ class TealiumCore(Core):
         shown = " ".join(str(part) for part in (code, message) if part is not None)
         what = f"{describe(request)}: {status}{f' ({shown})' if shown else ''}:"
         if status == 401:
-            secret = "_PASSWORD" if self.version == 1 else "_API_KEY"
+            secret = "STATUSKIT_TEALIUM_" + ("PASSWORD" if self.version == 1 else "API_KEY")
             if code == _LOCKED:
                 advice = "too many failed logins; wait 10 minutes before logging in again"
             elif code == _DENIED:

@@ -139,7 +139,7 @@ def test_a_refused_login_names_the_variables(fake_time: FakeTime) -> None:
     router.post("/v1/login").mock(return_value=error(401, 1401, "Authentication Failed"))
     with client(router, fake_time) as c, pytest.raises(AuthenticationError) as caught:
         c.login()
-    assert "STATUSKIT_TEALIUM_USERNAME" in str(caught.value)
+    assert "STATUSKIT_TEALIUM_USERNAME and STATUSKIT_TEALIUM_PASSWORD" in str(caught.value)
     assert caught.value.return_code == 1401
 
 

@@ -1,0 +1,121 @@
+"""Masking credentials wherever the client renders a request: messages, reprs, logs.
+
+Secrets travel in four places on the wire: the ``utk`` and ``token`` query values, and the
+``Authorization``, ``Cookie``/``Set-Cookie`` and ``Thalamus-Token`` headers. Everything the
+client shows a human passes through here first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import httpx
+
+from statuskit.secrets import REDACTED
+
+__all__ = [
+    "SECRET_HEADERS",
+    "SECRET_PARAMS",
+    "describe",
+    "protect_library_logs",
+    "redact_text",
+    "safe_request",
+    "safe_response",
+]
+
+SECRET_PARAMS = frozenset({"utk", "token"})
+SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "thalamus-token"})
+
+# A secret query value inside any text: ``?utk=abc`` or ``&token=abc``.
+_QUERY = re.compile(r"(?i)([?&](?:utk|token)=)[^&\s'\"#]*")
+# A secret header inside httpcore's debug traces: ``(b'Set-Cookie', b'JSESSIONID=...')``.
+_TRACE_HEADER = re.compile(
+    r"(?i)(b?['\"](?:authorization|cookie|set-cookie|thalamus-token)['\"],\s*b?['\"])[^'\"]*"
+)
+# A session cookie pair anywhere else (``JSESSIONID=...``).
+_COOKIE_PAIR = re.compile(r"(?i)(JSESSIONID=)[^;\s'\"]*")
+# The loggers of the libraries under the client that may print a URL or a header.
+_LIBRARY_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+
+
+def _mask_query(text: str) -> str:
+    return _QUERY.sub(rf"\g<1>{REDACTED}", text)
+
+
+def redact_text(text: str) -> str:
+    """``text`` with secret query values, trace headers and session cookies masked."""
+    text = _mask_query(text)
+    text = _TRACE_HEADER.sub(rf"\g<1>{REDACTED}", text)
+    return _COOKIE_PAIR.sub(rf"\g<1>{REDACTED}", text)
+
+
+def _safe_url(url: httpx.URL) -> httpx.URL:
+    if not url.query:
+        return url
+    pairs = [
+        (k, REDACTED if k.lower() in SECRET_PARAMS else v) for k, v in url.params.multi_items()
+    ]
+    return url.copy_with(params=pairs)
+
+
+def _safe_headers(headers: httpx.Headers) -> httpx.Headers:
+    return httpx.Headers(
+        [(k, REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.multi_items()]
+    )
+
+
+def describe(request: httpx.Request) -> str:
+    """``"GET http://host/path?utk=***"``: a request line safe to print."""
+    return f"{request.method} {_mask_query(str(request.url))}"
+
+
+def safe_request(request: httpx.Request) -> httpx.Request:
+    """A copy of ``request`` with secret query values and headers masked, and no body
+    (a login's body holds a password)."""
+    return httpx.Request(
+        request.method, _safe_url(request.url), headers=_safe_headers(request.headers)
+    )
+
+
+def safe_response(response: httpx.Response, *, keep_body: bool = True) -> httpx.Response:
+    """A copy of ``response`` with secret headers masked, tied to :func:`safe_request`'s
+    copy. ``keep_body=False`` drops the body, for answers that carry credentials."""
+    return httpx.Response(
+        response.status_code,
+        headers=_safe_headers(response.headers),
+        content=response.content if keep_body else b"",
+        request=safe_request(response.request),
+    )
+
+
+class _RedactingFilter(logging.Filter):
+    """Masks credentials in a library's log records before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact_text(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+def protect_library_logs() -> None:
+    """Mask credentials in httpx's and httpcore's own log records, once per process.
+
+    httpx logs every request's URL at INFO (``?utk=`` included) and httpcore logs response
+    headers at DEBUG (``Set-Cookie`` included). A filter on a logger runs before its
+    records propagate, so no handler anywhere sees the raw values. Adding it twice is a
+    no-op.
+    """
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactingFilter) for f in logger.filters):
+            logger.addFilter(_RedactingFilter())

@@ -13,10 +13,13 @@ variable                           meaning                       default
 ``STATUSKIT_TEALIUM_USERNAME``     v1 login / v2 auth username   ``user@example.com``
 ``STATUSKIT_TEALIUM_PASSWORD``     v1 login password             ``statuskit``
 ``STATUSKIT_TEALIUM_API_KEY``      v2 auth key                   ``statuskit-api-key``
+``STATUSKIT_TEALIUM_ACCOUNT``      account to read files of      ``acme``
+``STATUSKIT_TEALIUM_PROFILE``      profile to read files of      ``main``
 =================================  ============================  ===================
 
 The defaults are the kit's (the vendors document none), so that the fake upstreams work
-with no setup; ``test`` is the touchpoint of Thalamus's documented example.
+with no setup; ``test`` is the touchpoint of Thalamus's documented example, and ``acme`` /
+``main`` the account and profile of Tealium's.
 """
 
 from __future__ import annotations
@@ -66,11 +69,14 @@ class ThalamusCredentials:
 
 @dataclass(frozen=True)
 class TealiumCredentials:
-    """What a Tealium user sends: a username with a password (v1) or an API key (v2)."""
+    """What a Tealium user sends: a username with a password (v1) or an API key (v2), and
+    the account and profile whose files it reads (not secrets, but set the same way)."""
 
     username: str = "user@example.com"
     password: Secret = field(default_factory=lambda: Secret("statuskit"))
     api_key: Secret = field(default_factory=lambda: Secret("statuskit-api-key"))
+    account: str = "acme"
+    profile: str = "main"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TealiumCredentials:
@@ -81,4 +87,6 @@ class TealiumCredentials:
             username=_get(env, "TEALIUM_USERNAME", default.username),
             password=Secret(_get(env, "TEALIUM_PASSWORD", default.password.reveal())),
             api_key=Secret(_get(env, "TEALIUM_API_KEY", default.api_key.reveal())),
+            account=_get(env, "TEALIUM_ACCOUNT", default.account),
+            profile=_get(env, "TEALIUM_PROFILE", default.profile),
         )

@@ -51,10 +51,11 @@ class _Env(TypedDict):
     api_key: Secret
 
 
-def tealium_env(environ: Mapping[str, str] | None) -> _Env:
-    """The credential arguments, from the ``STATUSKIT_TEALIUM_*`` variables."""
+def tealium_env(environ: Mapping[str, str] | None) -> tuple[_Env, dict[str, str]]:
+    """The credential arguments and the account and profile, from ``STATUSKIT_TEALIUM_*``."""
     creds = TealiumCredentials.from_env(environ)
-    return {"username": creds.username, "password": creds.password, "api_key": creds.api_key}
+    env: _Env = {"username": creds.username, "password": creds.password, "api_key": creds.api_key}
+    return env, {"account": creds.account, "profile": creds.profile}
 
 
 def _when(value: When, label: str) -> str:

@@ -2,7 +2,7 @@
 
 Both twins run the same flows (``_tealium.TealiumCore``)::
 
-    with TealiumClient.from_env(url, account="acme", profile="main") as client:
+    with TealiumClient.from_env(url) as client:  # account and profile from the environment
         status = client.get_file_status("orders_2026nov01.csv")
 
 The client logs in (v1) or fetches a token (v2) on first use, and again, once, when a call
@@ -80,17 +80,22 @@ class TealiumClient(SyncDriver):
         cls,
         base_url: str,
         *,
-        account: str,
-        profile: str,
+        account: str | None = None,
+        profile: str | None = None,
         api_version: ApiVersion = 1,
         environ: Mapping[str, str] | None = None,
         **options: Unpack[SyncOptions],
     ) -> Self:
-        """A client with the ``STATUSKIT_TEALIUM_*`` credentials. No variable names the
-        account or profile, so they are arguments."""
-        env = tealium_env(environ)
+        """A client with the ``STATUSKIT_TEALIUM_*`` credentials, account and profile
+        (arguments win over the variables)."""
+        env, target = tealium_env(environ)
         return cls(
-            base_url, account=account, profile=profile, api_version=api_version, **env, **options
+            base_url,
+            account=account or target["account"],
+            profile=profile or target["profile"],
+            api_version=api_version,
+            **env,
+            **options,
         )
 
     def __repr__(self) -> str:
@@ -99,6 +104,16 @@ class TealiumClient(SyncDriver):
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def account(self) -> str:
+        """The account whose files this client reads."""
+        return self._core.account
+
+    @property
+    def profile(self) -> str:
+        """The profile whose files this client reads."""
+        return self._core.profile
 
     @property
     def logged_in(self) -> bool:
@@ -168,16 +183,21 @@ class AsyncTealiumClient(AsyncDriver):
         cls,
         base_url: str,
         *,
-        account: str,
-        profile: str,
+        account: str | None = None,
+        profile: str | None = None,
         api_version: ApiVersion = 1,
         environ: Mapping[str, str] | None = None,
         **options: Unpack[AsyncOptions],
     ) -> Self:
-        """A client with the ``STATUSKIT_TEALIUM_*`` credentials."""
-        env = tealium_env(environ)
+        """A client with the ``STATUSKIT_TEALIUM_*`` credentials, account and profile."""
+        env, target = tealium_env(environ)
         return cls(
-            base_url, account=account, profile=profile, api_version=api_version, **env, **options
+            base_url,
+            account=account or target["account"],
+            profile=profile or target["profile"],
+            api_version=api_version,
+            **env,
+            **options,
         )
 
     def __repr__(self) -> str:
@@ -186,6 +206,16 @@ class AsyncTealiumClient(AsyncDriver):
     @property
     def base_url(self) -> str:
         return self._core.base_url
+
+    @property
+    def account(self) -> str:
+        """The account whose files this client reads."""
+        return self._core.account
+
+    @property
+    def profile(self) -> str:
+        """The profile whose files this client reads."""
+        return self._core.profile
 
     @property
     def logged_in(self) -> bool:

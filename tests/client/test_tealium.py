@@ -319,6 +319,9 @@ def test_from_env_and_argument_checks(tealium_router: respx.Router) -> None:
         assert "ops@example.com" in repr(c)
     login = tealium_router["login"].calls.last.request
     assert dict(httpx.QueryParams(login.content.decode()))["username"] == "ops@example.com"
+    env |= {"STATUSKIT_TEALIUM_ACCOUNT": "globex", "STATUSKIT_TEALIUM_PROFILE": "prod"}
+    with TealiumClient.from_env(TEALIUM, environ=env, transport=transport(tealium_router)) as c:
+        assert ("globex", "prod") == (c.account, c.profile)
     with pytest.raises(InvalidArgumentError, match="api_version"):
         TealiumClient(TEALIUM, account="a", profile="p", api_version=3)  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match="account and profile"):

@@ -321,7 +321,7 @@ def test_from_env_and_argument_checks(tealium_router: respx.Router) -> None:
     assert dict(httpx.QueryParams(login.content.decode()))["username"] == "ops@example.com"
     env |= {"STATUSKIT_TEALIUM_ACCOUNT": "globex", "STATUSKIT_TEALIUM_PROFILE": "prod"}
     with TealiumClient.from_env(TEALIUM, environ=env, transport=transport(tealium_router)) as c:
-        assert ("globex", "prod") == (c.account, c.profile)
+        assert (c.account, c.profile) == ("globex", "prod")
     with pytest.raises(InvalidArgumentError, match="api_version"):
         TealiumClient(TEALIUM, account="a", profile="p", api_version=3)  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match="account and profile"):

@@ -98,9 +98,8 @@ def test_tealium_errors_are_typed(target: Any, version: int) -> None:
         with pytest.raises(InvalidArgumentError):
             client.get_file_status("x" * 147 + ".csv")  # 151: refused before sending
     wrong = {"STATUSKIT_TEALIUM_PASSWORD": "wrong", "STATUSKIT_TEALIUM_API_KEY": "wrong"}
-    with tealium(target, wrong, api_version=version) as client:
-        with pytest.raises(AuthenticationError):
-            client.get_file_status(DOC_FILE)
+    with tealium(target, wrong, api_version=version) as client, pytest.raises(AuthenticationError):
+        client.get_file_status(DOC_FILE)
 
 
 def test_wait_for_completion_returns_a_terminal_record_at_once(target: Any) -> None:

@@ -8,7 +8,6 @@ in that API's own format, never with an HTML page.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from mockserver._http import Gate
 from mockserver._inputs import Rejection, Reply, StartResponse
 from mockserver.config import MockConfig
+from mockserver.control import Clock, Control
 from mockserver.store import Store
 from statuskit.errors import ContractViolation
 from statuskit.registry import default_registry
@@ -37,7 +37,9 @@ class MockState:
     config: MockConfig
     store: Store
     gate: Gate
-    clock: Callable[[], float] = time.time
+    control: Control
+    #: The mock's clock (``Clock(control)``); every time-dependent answer reads it.
+    clock: Callable[[], float]
     #: Per-API helpers (error bodies, record builders), keyed by API name.
     apis: dict[str, Any] | None = None
 
@@ -133,9 +135,9 @@ def build_app(
     # Werkzeug answers "//" in a path with a 308 and an HTML page; an API answers in JSON.
     app.url_map.merge_slashes = False
     store = Store(settings.state_path)
-    state = MockState(
-        settings, store, Gate(default_registry(), enabled=settings.validate_responses)
-    )
+    control = Control(store)
+    gate = Gate(default_registry(), enabled=settings.validate_responses)
+    state = MockState(settings, store, gate, control, Clock(control))
     state.apis = {mount.name: mount.setup(state) for mount in mounts}
     app.extensions[EXTENSION] = state
     hot = [mount.hot(state.api(mount.name)) for mount in mounts if mount.hot is not None]

@@ -13,7 +13,7 @@ import secrets
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS control (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+INSERT OR IGNORE INTO control VALUES (1, 0, '{}');
 """
 
 
@@ -273,6 +279,24 @@ class Store:
             )
             row = db.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
         return bytes(row[0])
+
+    # -- the control row: rarely-changed settings every worker reads --------------------
+
+    def control(self) -> tuple[int, str]:
+        """The control row's generation and JSON data: one primary-key read."""
+        row = self._db.execute("SELECT generation, data FROM control WHERE id = 1").fetchone()
+        return int(row[0]), str(row[1])
+
+    def update_control(self, change: Callable[[str], str]) -> int:
+        """Replace the control data with ``change(old)`` atomically; return the new generation."""
+        with self.transaction() as db:
+            data = db.execute("SELECT data FROM control WHERE id = 1").fetchone()[0]
+            db.execute(
+                "UPDATE control SET generation = generation + 1, data = ? WHERE id = 1",
+                (change(data),),
+            )
+            row = db.execute("SELECT generation FROM control WHERE id = 1").fetchone()
+        return int(row[0])
 
     def claim(self, name: str) -> bool:
         """Set a one-time flag; ``True`` for the one caller that set it first."""

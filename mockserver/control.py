@@ -1,0 +1,146 @@
+"""The control plane every worker shares: the mock's clock, and the active faults.
+
+Both live in one row of the store. Each worker re-reads that row once per request (one
+primary-key read) and parses it only when its generation changed, so a change made through
+any worker, by the admin API, applies to the very next request on every worker.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.store import Store
+
+__all__ = ["Clock", "Control", "ControlState"]
+
+
+@dataclass(frozen=True)
+class ControlState:
+    """One generation of the control data.
+
+    The clock shows ``frozen_at`` when frozen, else the real time plus ``offset``.
+    """
+
+    generation: int = -1
+    offset: float = 0.0
+    frozen_at: float | None = None
+    faults: tuple[dict[str, Any], ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, generation: int, data: str) -> ControlState:
+        raw = json.loads(data)
+        clock = raw.get("clock", {})
+        return cls(
+            generation=generation,
+            offset=float(clock.get("offset", 0.0)),
+            frozen_at=clock.get("frozen_at"),
+            faults=tuple(raw.get("faults", ())),
+            extra={k: v for k, v in raw.items() if k not in ("clock", "faults")},
+        )
+
+
+class Control:
+    """Reads and changes the shared control data, caching it per generation."""
+
+    def __init__(self, store: Store, *, real_time: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.real_time = real_time
+        self._cached = ControlState()
+        self._lock = threading.Lock()
+
+    def state(self) -> ControlState:
+        """The current control data (one read; parsed again only after a change)."""
+        generation, data = self.store.control()
+        cached = self._cached
+        if generation != cached.generation:
+            cached = ControlState.parse(generation, data)
+            with self._lock:
+                self._cached = cached
+        return cached
+
+    def update(self, change: Callable[[dict[str, Any]], None]) -> ControlState:
+        """Apply ``change`` to the raw control data atomically, for every worker."""
+
+        def apply(data: str) -> str:
+            raw = json.loads(data)
+            change(raw)
+            return json.dumps(raw, sort_keys=True)
+
+        self.store.update_control(apply)
+        return self.state()
+
+
+class Clock:
+    """The mock's clock: real time unless a test freezes, advances or sets it.
+
+    Lifecycles, session and token expiry and lockouts all read it, so advancing it by an
+    hour ages everything by an hour, on every worker.
+    """
+
+    def __init__(self, control: Control) -> None:
+        self.control = control
+
+    def __call__(self) -> float:
+        """Now, in seconds since the epoch, as the mock sees it."""
+        state = self.control.state()
+        if state.frozen_at is not None:
+            return float(state.frozen_at)
+        return self.control.real_time() + state.offset
+
+    def describe(self) -> dict[str, Any]:
+        """The clock as the admin API shows it."""
+        state = self.control.state()
+        return {
+            "now": self(),
+            "frozen": state.frozen_at is not None,
+            "offset": state.offset if state.frozen_at is None else None,
+        }
+
+    def _set_clock(self, change: Callable[[dict[str, Any], float], None]) -> None:
+        def apply(raw: dict[str, Any]) -> None:
+            clock = raw.setdefault("clock", {})
+            change(clock, self.control.real_time())
+
+        self.control.update(apply)
+
+    def freeze(self, at: float | None = None) -> None:
+        """Stop the clock, at ``at`` or now."""
+        now = self() if at is None else at
+        self._set_clock(lambda c, _real: c.update(frozen_at=now))
+
+    def unfreeze(self) -> None:
+        """Let the clock run again from where it stands."""
+        now = self()
+        self._set_clock(lambda c, real: c.update(frozen_at=None, offset=now - real))
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward (or back, with a negative number)."""
+
+        def change(clock: dict[str, Any], _real: float) -> None:
+            if clock.get("frozen_at") is not None:
+                clock["frozen_at"] += seconds
+            else:
+                clock["offset"] = clock.get("offset", 0.0) + seconds
+
+        self._set_clock(change)
+
+    def set(self, at: float) -> None:
+        """Make the clock show ``at`` now, frozen or running as it was."""
+
+        def change(clock: dict[str, Any], real: float) -> None:
+            if clock.get("frozen_at") is not None:
+                clock["frozen_at"] = at
+            else:
+                clock["offset"] = at - real
+
+        self._set_clock(change)
+
+    def reset(self) -> None:
+        """Back to real time."""
+        self._set_clock(lambda c, _real: c.update(frozen_at=None, offset=0.0))

@@ -128,7 +128,11 @@ def build_app(
     *,
     name: str,
 ) -> Flask:
-    """A Flask app serving ``mounts``; the first mount owns paths no other claims."""
+    """A Flask app serving ``mounts`` and the admin API; the first mount owns paths no
+    other claims."""
+    from mockserver.admin import MOUNT as ADMIN  # the admin API imports this module
+
+    mounts = [*mounts, ADMIN]
     settings = MockConfig.coerce(config)
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length

@@ -53,13 +53,23 @@ class MockConfig:
     max_content_length: int = 16 * 1024 * 1024
     #: Check every created or changed body against its strict schema (never-drifts).
     validate_responses: bool = True
+    #: The admin API's token (``STATUSKIT_ADMIN_TOKEN``); when set, every admin call needs it.
+    admin_token: Secret | None = None
+    #: Whether the admin API demands a token: ``statuskit serve`` sets it when binding to an
+    #: address other than loopback. Without a token configured, the admin API then refuses.
+    admin_requires_token: bool = False
+    #: [KIT] The scenario an import uploaded through the API follows (a preset name).
+    upload_scenario: str = "fast-success"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> MockConfig:
         """Defaults, with credentials from the ``STATUSKIT_*`` variables, then overrides."""
         env = os.environ if environ is None else environ
+        token = env.get("STATUSKIT_ADMIN_TOKEN")
         base = cls(
-            thalamus=ThalamusCredentials.from_env(env), tealium=TealiumCredentials.from_env(env)
+            thalamus=ThalamusCredentials.from_env(env),
+            tealium=TealiumCredentials.from_env(env),
+            admin_token=Secret(token) if token else None,
         )
         return base.replace(**overrides)
 
@@ -96,6 +106,8 @@ class MockConfig:
                     current,
                     **{k: Secret(v) if k in _SECRET_FIELDS else v for k, v in value.items()},
                 )
+        if isinstance(changes.get("admin_token"), str):
+            changes["admin_token"] = Secret(changes["admin_token"])
         if isinstance(changes.get("tealium_accounts"), list | tuple | set):
             changes["tealium_accounts"] = frozenset(changes["tealium_accounts"])
         return dataclasses.replace(self, **changes)

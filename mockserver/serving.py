@@ -12,6 +12,7 @@ import contextlib
 import errno
 import http.client
 import importlib
+import ipaddress
 import json
 import os
 import shutil
@@ -28,7 +29,15 @@ from flask import Flask
 from mockserver.config import MockConfig
 from statuskit.errors import ConfigError
 
-__all__ = ["APIS", "ServeOptions", "build_app", "prepared", "run", "worker_app"]
+__all__ = [
+    "APIS",
+    "ServeOptions",
+    "build_app",
+    "is_loopback",
+    "prepared",
+    "run",
+    "worker_app",
+]
 
 Api = Literal["thalamus", "tealium", "all"]
 APIS: tuple[Api, ...] = ("thalamus", "tealium", "all")
@@ -60,7 +69,11 @@ class ServeOptions:
             if self.config_file
             else MockConfig.from_env(environ)
         )
-        overrides: dict[str, Any] = {"state_path": self.state_path}
+        overrides: dict[str, Any] = {
+            "state_path": self.state_path,
+            # Off loopback, anyone who reaches the server could drive it: demand a token.
+            "admin_requires_token": not is_loopback(self.host),
+        }
         if self.seed is not None:
             overrides["seed"] = self.seed
         return base.replace(**overrides)
@@ -71,6 +84,16 @@ _FACTORIES = {
     "tealium": "mockserver.tealium",
     "all": "mockserver",
 }
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (127.0.0.0/8, ::1 or localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def build_app(api: Api, config: MockConfig) -> Flask:

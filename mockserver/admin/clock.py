@@ -1,0 +1,81 @@
+"""Admin routes for the mock's clock: read it, freeze it, advance it, set it, reset it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response
+
+from mockserver._inputs import Rejection
+from mockserver.admin import admin, routes
+from mockserver.control import Clock
+
+__all__: list[str] = []
+
+
+def _clock() -> Clock:
+    clock = admin().state.clock
+    assert isinstance(clock, Clock)
+    return clock
+
+
+def _answer() -> Response:
+    return admin().reply("clock", _clock().describe())
+
+
+def _number(name: str) -> float:
+    value = admin().json_body().get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Rejection(admin().error(400, f"'{name}' must be a number"))
+    return float(value)
+
+
+def _moment() -> float:
+    """``at`` as epoch seconds, or an ISO-8601 date-time with its offset."""
+    value = admin().json_body().get("at")
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise Rejection(
+                admin().error(400, "'at' must be epoch seconds or ISO-8601 with a zone")
+            )
+        return moment.timestamp()
+    return _number("at")
+
+
+@routes
+def register(bp: Blueprint) -> None:
+    """Add the clock routes."""
+
+    @bp.get("/clock")
+    def read() -> Response:
+        return _answer()
+
+    @bp.post("/clock/freeze")
+    def freeze() -> Response:
+        body = admin().json_body()
+        _clock().freeze(_moment() if "at" in body else None)
+        return _answer()
+
+    @bp.post("/clock/unfreeze")
+    def unfreeze() -> Response:
+        _clock().unfreeze()
+        return _answer()
+
+    @bp.post("/clock/advance")
+    def advance() -> Response:
+        _clock().advance(_number("seconds"))
+        return _answer()
+
+    @bp.post("/clock/set")
+    def set_() -> Response:
+        _clock().set(_moment())
+        return _answer()
+
+    @bp.post("/clock/reset")
+    def reset() -> Response:
+        _clock().reset()
+        return _answer()

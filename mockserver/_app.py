@@ -43,6 +43,10 @@ class MockState:
     #: Per-API helpers (error bodies, record builders), keyed by API name.
     apis: dict[str, Any] | None = None
 
+    def now_ms(self) -> int:
+        """The mock clock's time in milliseconds, as records' snapshots are stamped."""
+        return int(self.clock() * 1000)
+
     def api(self, name: str) -> Any:
         assert self.apis is not None
         return self.apis[name]

@@ -18,21 +18,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Record", "Session", "Store"]
+__all__ = ["ALWAYS", "Record", "Session", "Snapshot", "Store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     api TEXT NOT NULL,
     key TEXT NOT NULL,
-    body BLOB NOT NULL,
     name TEXT NOT NULL,
     category TEXT NOT NULL DEFAULT '',
-    state TEXT NOT NULL DEFAULT '',
     created_ms INTEGER NOT NULL,
-    has_errors INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (api, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_by_name ON records (api, category, name);
+CREATE TABLE IF NOT EXISTS snapshots (
+    api TEXT NOT NULL,
+    key TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT '',
+    has_errors INTEGER NOT NULL DEFAULT 0,
+    body BLOB NOT NULL,
+    PRIMARY KEY (api, key, at_ms)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sessions (
     api TEXT NOT NULL,
     token TEXT NOT NULL,
@@ -57,9 +63,24 @@ INSERT OR IGNORE INTO control VALUES (1, 0, '{}');
 """
 
 
+#: The time of a record's first snapshot: it shows from the beginning of time.
+ALWAYS = -(2**62)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a record shows from ``at_ms`` (mock-clock milliseconds) on, until the next one."""
+
+    at_ms: int
+    body: bytes
+    state: str = ""
+    has_errors: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One stored body with the columns the list and search endpoints filter on."""
+    """One stored record: the columns the list and search endpoints filter on, its first
+    body (shown from the beginning of time), and the ``later`` snapshots of its lifecycle."""
 
     api: str
     key: str
@@ -69,6 +90,13 @@ class Record:
     state: str = ""
     created_ms: int = 0
     has_errors: bool = False
+    later: tuple[Snapshot, ...] = ()
+
+    @property
+    def snapshots(self) -> tuple[Snapshot, ...]:
+        """Every snapshot, the first one included, in time order."""
+        first = Snapshot(ALWAYS, self.body, self.state, self.has_errors)
+        return (first, *sorted(self.later, key=lambda s: s.at_ms))
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +175,57 @@ class Store:
         self.put_many([record])
 
     def put_many(self, records: Iterable[Record]) -> None:
-        """Insert or replace records in one transaction."""
-        rows = [
-            (r.api, r.key, r.body, r.name, r.category, r.state, r.created_ms, int(r.has_errors))
+        """Insert or replace records, with all their snapshots, in one transaction."""
+        records = list(records)
+        rows = [(r.api, r.key, r.name, r.category, r.created_ms) for r in records]
+        snapshots = [
+            (r.api, r.key, s.at_ms, s.state, int(s.has_errors), s.body)
             for r in records
+            for s in r.snapshots
         ]
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(
+                "DELETE FROM snapshots WHERE api = ? AND key = ?", [(r.api, r.key) for r in records]
+            )
+            db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", snapshots)
 
-    def body(self, api: str, key: str) -> bytes | None:
-        """The stored body of one record, or ``None``."""
+    def replace_from(self, api: str, key: str, snapshot: Snapshot) -> bool:
+        """Make ``snapshot`` what the record shows from its time on, dropping any later
+        ones; whether the record exists."""
+        with self.transaction() as db:
+            if (
+                db.execute("SELECT 1 FROM records WHERE api = ? AND key = ?", (api, key)).fetchone()
+                is None
+            ):
+                return False
+            db.execute(
+                "DELETE FROM snapshots WHERE api = ? AND key = ? AND at_ms >= ?",
+                (api, key, snapshot.at_ms),
+            )
+            db.execute(
+                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                (api, key, snapshot.at_ms, snapshot.state, int(snapshot.has_errors), snapshot.body),
+            )
+        return True
+
+    def body(self, api: str, key: str, *, at_ms: int) -> bytes | None:
+        """What one record shows at ``at_ms``, or ``None``: one index seek."""
         row = self._db.execute(
-            "SELECT body FROM records WHERE api = ? AND key = ?", (api, key)
+            "SELECT body FROM snapshots WHERE api = ? AND key = ? AND at_ms <= ? "
+            "ORDER BY at_ms DESC LIMIT 1",
+            (api, key, at_ms),
         ).fetchone()
         return None if row is None else bytes(row[0])
+
+    def timeline(self, api: str, key: str) -> list[Snapshot]:
+        """Every snapshot of one record, in time order."""
+        rows = self._db.execute(
+            "SELECT at_ms, body, state, has_errors FROM snapshots WHERE api = ? AND key = ? "
+            "ORDER BY at_ms",
+            (api, key),
+        )
+        return [Snapshot(at, bytes(body), state, bool(err)) for at, body, state, err in rows]
 
     def keys(self, api: str) -> list[str]:
         """Every key of ``api``'s records, sorted."""
@@ -178,25 +243,36 @@ class Store:
         api: str,
         where: Sequence[tuple[str, Any]] = (),
         *,
+        at_ms: int,
         order_by: str = "name",
         ascending: bool = True,
         limit: int | None = None,
         offset: int = 0,
     ) -> tuple[int, list[bytes]]:
-        """Records matching every ``(sql condition, parameter)`` pair, and their total count.
+        """Records as they show at ``at_ms`` that match every ``(sql condition, parameter)``
+        pair, and their total count.
 
-        Conditions are written by the API modules over the known columns; values are
-        always bound parameters.
+        Conditions are written by the API modules over the columns ``key``, ``name``,
+        ``category``, ``created_ms``, ``state`` and ``has_errors``; values are always bound
+        parameters.
         """
-        clause = " AND ".join(["api = ?", *(cond for cond, _ in where)])
-        params = [api, *(value for _, value in where)]
         if order_by not in {"name", "created_ms", "state", "category", "key"}:
             raise ValueError(f"cannot order by {order_by!r}")
+        clause = " AND ".join(["1", *(cond for cond, _ in where)])
+        params = [at_ms, api, *(value for _, value in where)]
+        current = (
+            "WITH current AS (SELECT r.key, r.name, r.category, r.created_ms, s.state, "
+            "s.has_errors, s.body FROM records r JOIN snapshots s ON s.api = r.api "
+            "AND s.key = r.key AND s.at_ms = (SELECT max(at_ms) FROM snapshots x "
+            "WHERE x.api = r.api AND x.key = r.key AND x.at_ms <= ?) WHERE r.api = ?) "
+        )
         total = int(
-            self._db.execute(f"SELECT count(*) FROM records WHERE {clause}", params).fetchone()[0]
+            self._db.execute(
+                f"{current}SELECT count(*) FROM current WHERE {clause}", params
+            ).fetchone()[0]
         )
         sql = (
-            f"SELECT body FROM records WHERE {clause} "
+            f"{current}SELECT body FROM current WHERE {clause} "
             f"ORDER BY {order_by} {'ASC' if ascending else 'DESC'}, key LIMIT ? OFFSET ?"
         )
         rows = self._db.execute(sql, [*params, -1 if limit is None else limit, offset])

@@ -200,7 +200,7 @@ class TealiumApi:
         # The path is percent-decoded: len() counts code points, so %C3%A9 is one.
         if len(name) > MAX_NAME:
             return self.error(400, 400, NAME_TOO_LONG)
-        body = self.state.store.body(API, f"{account}/{profile}/{name}")
+        body = self.state.store.body(API, f"{account}/{profile}/{name}", at_ms=self.state.now_ms())
         if body is None:
             return self.error(404, 404, NOT_FOUND)
         return Reply(200, body)

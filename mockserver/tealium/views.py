@@ -125,13 +125,18 @@ def _file_views(authenticate: Authenticate) -> dict[str, Callable[..., Response]
 
     def count(account: str, profile: str) -> Response:
         api = guard(account)
-        total, _ = api.state.store.query(API, _range(api, account, profile), limit=0)
+        at_ms = api.state.now_ms()
+        total, _ = api.state.store.query(API, _range(api, account, profile), at_ms=at_ms, limit=0)
         return respond(api.state.gate.encode(API, "count", {"count": total}))
 
     def search(account: str, profile: str) -> Response:
         api = guard(account)
         total, bodies = api.state.store.query(
-            API, _range(api, account, profile), order_by="created_ms", limit=MAX_SEARCH
+            API,
+            _range(api, account, profile),
+            at_ms=api.state.now_ms(),
+            order_by="created_ms",
+            limit=MAX_SEARCH,
         )
         if total > MAX_SEARCH:
             raise Rejection(api.error(400, 400, TOO_MANY))

@@ -138,7 +138,7 @@ class ThalamusApi:
         self.require_session(inputs)
         if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) < 1:
             return self.error(400, "id", "InvalidId")
-        body = self.state.store.body(API, str(int(raw_id)))
+        body = self.state.store.body(API, str(int(raw_id)), at_ms=self.state.now_ms())
         if body is None:
             return self.error(404, "id", "NotFound")
         return Reply(200, body)

@@ -130,6 +130,7 @@ def list_imports() -> Response:
     total, bodies = api.state.store.query(
         API,
         _filters(api),
+        at_ms=api.state.now_ms(),
         order_by=ORDER_COLUMNS[order],
         ascending=ascending is not False,
         limit=size,

@@ -225,7 +225,7 @@ def test_search_refuses_more_than_50_matches(fresh: Fresh) -> None:
 
 def _bodies(app: Flask) -> list[bytes]:
     store = app.extensions["statuskit"].store
-    return [store.body("tealium", key) for key in store.keys("tealium")]
+    return [store.body("tealium", key, at_ms=0) for key in store.keys("tealium")]
 
 
 def test_generated_files_are_deterministic(fresh: Fresh) -> None:
@@ -272,4 +272,7 @@ def test_a_file_that_breaks_the_schema_is_never_stored(tealium_app: Flask) -> No
     )
     with pytest.raises(ContractViolation):
         api.store_file(status)
-    assert tealium_app.extensions["statuskit"].store.body("tealium", "acme/main/bad.txt") is None
+    assert (
+        tealium_app.extensions["statuskit"].store.body("tealium", "acme/main/bad.txt", at_ms=0)
+        is None
+    )

@@ -13,10 +13,11 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+from mockserver.scenarios import Scenario, timeline
 from statuskit.fixtures import documented
 from statuskit.registry import SchemaRegistry
 
-__all__ = ["FileFactory", "created_ms", "format_ms", "parse_ms"]
+__all__ = ["FileFactory", "created_ms", "format_ms", "lifecycle", "parse_ms"]
 
 #: [INF] The one state the docs do not show; a file that failed stops there.
 FAILED = "FAILED_PROCESSING"
@@ -148,3 +149,60 @@ class FileFactory:
                 )
             )
         return out
+
+
+#: [KIT] How each failing outcome ends, as an index into the schema's last_failure examples.
+_FAILURE_MESSAGE = {
+    "processing-failure": 0,  # "Failed to find attribute for column with id"
+    "cancelled": 0,  # Tealium has no cancel: processing stops with a failure
+    "bad-format": 1,  # "Unknown file prefix, unable to parse file"
+    "download-failure": 2,  # "Failed to download (SFTP, S3) file"
+}
+
+
+def lifecycle(
+    factory: FileFactory,
+    scenario: Scenario,
+    *,
+    account: str,
+    profile: str,
+    name: str,
+    created_ms: int,
+    size: int = 0,
+) -> list[tuple[int, dict[str, Any]]]:
+    """The file statuses a file shows over its lifecycle, each with the time it starts.
+
+    ``status[]`` grows DOWNLOADING → DOWNLOADED → PROCESSING → PROCESSED, or ends with
+    FAILED_PROCESSING and a ``last_failure``; the PROCESSING entry's counters grow while
+    processing runs. A ``configuration-pending`` outcome stays DOWNLOADED.
+    """
+    out: list[tuple[int, dict[str, Any]]] = []
+    started: dict[str, int] = {}
+    for step in timeline(scenario):
+        at = created_ms + round(step.at * 1000)
+        counters = (step.ok, step.skipped, step.errors)
+        if step.phase == "waiting":
+            started["DOWNLOADING"] = at
+        elif step.phase == "downloaded":
+            started["DOWNLOADED"] = at
+        elif step.phase == "processing":
+            started.setdefault("PROCESSING", at)
+        outcome = step.outcome
+        failed = outcome in _FAILURE_MESSAGE
+        if outcome == "configuration-pending":
+            continue  # nothing changes: the file waits, downloaded, for configuration
+        times = list(started.values()) + ([at] if step.terminal else [])
+        status = factory.build(
+            account=account,
+            profile=profile,
+            name=name,
+            created_ms=created_ms,
+            steps_ms=times,
+            failed=failed,
+            line_count=step.rows if "DOWNLOADED" in started else 0,
+            counters=counters if step.phase in ("processing", "finished") and step.rows else None,
+            failure=factory.failures[_FAILURE_MESSAGE[outcome]] if failed and outcome else None,
+            size=size,
+        )
+        out.append((at, status))
+    return out

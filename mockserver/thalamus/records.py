@@ -12,10 +12,11 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.scenarios import Scenario, timeline
 from statuskit.fixtures import documented
 from statuskit.registry import SchemaRegistry
 
-__all__ = ["RecordFactory", "StateTable"]
+__all__ = ["FINAL_STATE", "RecordFactory", "StateTable", "lifecycle"]
 
 DAY_MS = 86_400_000
 
@@ -123,3 +124,58 @@ class RecordFactory:
                 )
             )
         return out
+
+
+#: [KIT] The state each outcome ends in. Thalamus has no download step, so a file that
+#: never arrives, and one whose processing breaks, end as an error in the file format.
+FINAL_STATE = {
+    "processed": "PROCESSED",
+    "bad-format": "ERROR_IN_FILE_FORMAT",
+    "cancelled": "CANCELED",
+    "configuration-pending": "CONFIGURATION_PENDING",
+    "download-failure": "ERROR_IN_FILE_FORMAT",
+    "processing-failure": "ERROR_IN_FILE_FORMAT",
+}
+
+
+def lifecycle(
+    factory: RecordFactory,
+    scenario: Scenario,
+    *,
+    id: int,
+    name: str,
+    file_name: str,
+    import_type: int,
+    created_ms: int,
+    file_size: int = 0,
+) -> list[tuple[int, dict[str, Any]]]:
+    """The records an import shows over its lifecycle, each with the time it starts.
+
+    WAITING, then PROCESSING while the counters, ``percentageProcessed`` and
+    ``modificationDate`` advance together, then the outcome's final state.
+    """
+    out: list[tuple[int, dict[str, Any]]] = []
+    for step in timeline(scenario):
+        if step.phase == "downloaded":
+            continue  # Thalamus shows no download step: still WAITING
+        at = created_ms + round(step.at * 1000)
+        if step.terminal:
+            state = FINAL_STATE[step.outcome or "processed"]
+        else:
+            state = "WAITING" if step.phase == "waiting" else "PROCESSING"
+        record = factory.build(
+            id=id,
+            name=name,
+            file_name=file_name,
+            import_type=import_type,
+            state=state,
+            created_ms=created_ms,
+            modified_ms=at,
+            rows=step.rows,
+            rows_ok=step.ok,
+            rows_with_errors=step.errors,
+            rows_skipped=step.skipped,
+            file_size=file_size,
+        )
+        out.append((at, record))
+    return out

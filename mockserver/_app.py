@@ -42,6 +42,14 @@ class MockState:
     clock: Callable[[], float]
     #: Per-API helpers (error bodies, record builders), keyed by API name.
     apis: dict[str, Any] | None = None
+    #: The mounts' seeding functions, run on an empty database.
+    seeders: tuple[Callable[[MockState], None], ...] = ()
+
+    def reset(self) -> None:
+        """Everything back to the seed: data, sessions, clock and faults, on every worker."""
+        self.store.reset()
+        for seed in self.seeders:
+            seed(self)
 
     def now_ms(self) -> int:
         """The mock clock's time in milliseconds, as records' snapshots are stamped."""
@@ -147,6 +155,7 @@ def build_app(
     gate = Gate(default_registry(), enabled=settings.validate_responses)
     state = MockState(settings, store, gate, control, Clock(control))
     state.apis = {mount.name: mount.setup(state) for mount in mounts}
+    state.seeders = tuple(mount.seed for mount in mounts)
     app.extensions[EXTENSION] = state
     hot = [mount.hot(state.api(mount.name)) for mount in mounts if mount.hot is not None]
     # Outermost the path repair, so the hot path and Flask read the same path.

@@ -374,6 +374,14 @@ class Store:
             row = db.execute("SELECT generation FROM control WHERE id = 1").fetchone()
         return int(row[0])
 
+    def reset(self) -> None:
+        """Forget every record, session, failure, counter and control setting; keep the
+        secrets (tokens a server issued stay verifiable by its workers)."""
+        with self.transaction() as db:
+            for table in ("records", "snapshots", "sessions", "login_failures", "counters"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("UPDATE control SET generation = generation + 1, data = '{}'")
+
     def claim(self, name: str) -> bool:
         """Set a one-time flag; ``True`` for the one caller that set it first."""
         with self.transaction() as db:

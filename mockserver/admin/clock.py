@@ -51,31 +51,31 @@ def register(bp: Blueprint) -> None:
     """Add the clock routes."""
 
     @bp.get("/clock")
-    def read() -> Response:
+    def clock_read() -> Response:
         return _answer()
 
     @bp.post("/clock/freeze")
-    def freeze() -> Response:
+    def clock_freeze() -> Response:
         body = admin().json_body()
         _clock().freeze(_moment() if "at" in body else None)
         return _answer()
 
     @bp.post("/clock/unfreeze")
-    def unfreeze() -> Response:
+    def clock_unfreeze() -> Response:
         _clock().unfreeze()
         return _answer()
 
     @bp.post("/clock/advance")
-    def advance() -> Response:
+    def clock_advance() -> Response:
         _clock().advance(_number("seconds"))
         return _answer()
 
     @bp.post("/clock/set")
-    def set_() -> Response:
+    def clock_set() -> Response:
         _clock().set(_moment())
         return _answer()
 
     @bp.post("/clock/reset")
-    def reset() -> Response:
+    def clock_reset() -> Response:
         _clock().reset()
         return _answer()

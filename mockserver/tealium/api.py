@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Request
@@ -11,8 +11,9 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver._app import MockState
 from mockserver._inputs import Inputs, Rejection, Reply
-from mockserver.store import Record, Session
-from mockserver.tealium.files import FileFactory, created_ms
+from mockserver.scenarios import Scenario
+from mockserver.store import ALWAYS, Record, Session, Snapshot
+from mockserver.tealium.files import FileFactory, created_ms, lifecycle
 from mockserver.tealium.tokens import TokenSigner
 from statuskit.fixtures import fixtures
 
@@ -96,22 +97,55 @@ class TealiumApi:
         code = status if status in _HTTP_RETURN_CODES else 500 if status >= 500 else 400
         return self.error(status, code, HTTP_STATUS_CODES.get(status, "Error"))
 
+    def snapshot(self, at_ms: int, status: dict[str, Any]) -> Snapshot:
+        """Check a file status against its strict schema and make it a snapshot."""
+        body = self.state.gate.encode(API, "file-status", status)
+        history = status["status"]
+        return Snapshot(at_ms, body, history[-1]["state"] if history else "")
+
+    def row(
+        self, status: dict[str, Any], later: Sequence[tuple[int, dict[str, Any]]] = ()
+    ) -> Record:
+        """The store row of a file status (its first snapshot) and its ``later`` lifecycle."""
+        first = self.snapshot(ALWAYS, status)
+        account, profile, name = status["account"], status["profile"], status["file"]["name"]
+        return Record(
+            api=API,
+            key=f"{account}/{profile}/{name}",
+            body=first.body,
+            name=name,
+            category=f"{account}/{profile}",
+            state=first.state,
+            created_ms=created_ms(status),
+            later=tuple(self.snapshot(at, st) for at, st in later),
+        )
+
+    def create_file(
+        self, *, account: str, profile: str, name: str, scenario: Scenario, size: int = 0
+    ) -> Record:
+        """A new file, created now on the mock's clock, that follows ``scenario``."""
+        snapshots = lifecycle(
+            self.files,
+            scenario,
+            account=account,
+            profile=profile,
+            name=name,
+            created_ms=self.state.now_ms(),
+            size=size,
+        )
+        return self.store_lifecycle(snapshots)
+
     def store_file(self, status: dict[str, Any]) -> bytes:
         """Check a file status against its schema, store it, and return its bytes."""
-        body = self.state.gate.encode(API, "file-status", status)
-        account, profile, name = status["account"], status["profile"], status["file"]["name"]
-        self.state.store.put(
-            Record(
-                api=API,
-                key=f"{account}/{profile}/{name}",
-                body=body,
-                name=name,
-                category=f"{account}/{profile}",
-                state=status["status"][-1]["state"] if status["status"] else "",
-                created_ms=created_ms(status),
-            )
-        )
-        return body
+        row = self.row(status)
+        self.state.store.put(row)
+        return row.body
+
+    def store_lifecycle(self, snapshots: Sequence[tuple[int, dict[str, Any]]]) -> Record:
+        """Check and store a file's whole lifecycle; return its row."""
+        row = self.row(snapshots[0][1], snapshots[1:])
+        self.state.store.put(row)
+        return row
 
     # -- v1: username and password, then JSESSIONID + utk ---------------------------------
 

@@ -108,6 +108,45 @@ class FileFactory:
             last["last_failure"] = failure
         return status
 
+    @property
+    def states(self) -> tuple[str, ...]:
+        """Every state, the failure last."""
+        return (*self.progression, FAILED)
+
+    def restate(self, status: dict[str, Any], state: str, *, at_ms: int) -> dict[str, Any]:
+        """``status`` moved to ``state`` at ``at_ms``: the history keeps the times it has and
+        gains the steps up to ``state``; a failure carries the first documented message."""
+        seen = {entry["state"]: parse_ms(entry["timestamp"]["$date"]) for entry in status["status"]}
+        failed = state == FAILED
+        if failed:
+            states = [s for s in self.progression if s in seen] + [FAILED]
+        else:
+            states = list(self.progression[: self.progression.index(state) + 1])
+        created, times = created_ms(status), list[int]()
+        for name in states:
+            at = seen.get(name, at_ms) if name != FAILED else at_ms
+            times.append(max(at, times[-1] if times else created))
+        lines = status["file"]["line_count"]
+        last = status["status"][-1] if status["status"] else {}
+        counters: tuple[int, int, int] | None = None
+        if all(c in last for c in COUNTERS):
+            counters = (last[COUNTERS[0]], last[COUNTERS[1]], last[COUNTERS[2]])
+        elif state == self.progression[-1]:
+            counters = (lines, 0, 0)
+        return self.build(
+            account=status["account"],
+            profile=status["profile"],
+            name=status["file"]["name"],
+            created_ms=created,
+            steps_ms=times,
+            failed=failed,
+            line_count=lines,
+            counters=counters,
+            failure=self.failures[0] if failed else None,
+            size=status["file"]["size"],
+            host=status["file"]["source"]["host"],
+        )
+
     def generated(self, count: int, *, seed: int) -> list[dict[str, Any]]:
         """``count`` varied statuses, the same for the same ``seed``."""
         rng = random.Random(seed)

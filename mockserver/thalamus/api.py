@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Request
 
 from mockserver._app import MockState
 from mockserver._inputs import FlaskInputs, Inputs, Rejection, Reply
-from mockserver.store import Record, Session
-from mockserver.thalamus.records import RecordFactory
+from mockserver.scenarios import Scenario
+from mockserver.store import ALWAYS, Record, Session, Snapshot
+from mockserver.thalamus.records import RecordFactory, lifecycle
 
 __all__ = ["API", "ID_COUNTER", "ThalamusApi"]
 
@@ -49,20 +50,56 @@ class ThalamusApi:
         """The 401 of a request without a consumer session: no body."""
         return Reply(401, None, UNAUTHORIZED_HEADERS)
 
-    def row(self, record: dict[str, Any]) -> Record:
-        """Check a record against its strict schema and make its store row."""
+    def snapshot(self, at_ms: int, record: dict[str, Any]) -> Snapshot:
+        """Check a record against its strict schema and make it a snapshot from ``at_ms``."""
         body = self.state.gate.encode(API, "import-record", record)
         errors = record["rowsWithErrors"] + record["rowsRollbackedWithErrors"]
+        return Snapshot(at_ms, body, record["state"], errors > 0)
+
+    def row(
+        self, record: dict[str, Any], later: Sequence[tuple[int, dict[str, Any]]] = ()
+    ) -> Record:
+        """The store row of a record (its first snapshot) and its ``later`` lifecycle."""
+        first = self.snapshot(ALWAYS, record)
         return Record(
             api=API,
             key=str(record["id"]),
-            body=body,
+            body=first.body,
             name=record["name"],
             category=str(record["owner"]["entityType"]),
-            state=record["state"],
+            state=first.state,
             created_ms=record["creationDate"],
-            has_errors=errors > 0,
+            has_errors=first.has_errors,
+            later=tuple(self.snapshot(at, r) for at, r in later),
         )
+
+    def store_lifecycle(self, snapshots: Sequence[tuple[int, dict[str, Any]]]) -> Record:
+        """Check and store a record's whole lifecycle; return its row."""
+        row = self.row(snapshots[0][1], snapshots[1:])
+        self.state.store.put(row)
+        return row
+
+    def create_import(
+        self,
+        *,
+        name: str,
+        file_name: str,
+        import_type: int,
+        scenario: Scenario,
+        file_size: int = 0,
+    ) -> Record:
+        """A new import, created now on the mock's clock, that follows ``scenario``."""
+        snapshots = lifecycle(
+            self.records,
+            scenario,
+            id=self.state.store.next_value(ID_COUNTER, start=1),
+            name=name,
+            file_name=file_name,
+            import_type=import_type,
+            created_ms=self.state.now_ms(),
+            file_size=file_size,
+        )
+        return self.store_lifecycle(snapshots)
 
     def store_record(self, record: dict[str, Any]) -> bytes:
         """Check a record, store it, and return its bytes."""

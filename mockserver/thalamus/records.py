@@ -91,6 +91,31 @@ class RecordFactory:
         )
         return record
 
+    def restate(self, record: dict[str, Any], state: str, *, at_ms: int) -> dict[str, Any]:
+        """``record`` moved to ``state`` at ``at_ms``, its counters kept coherent: WAITING
+        has handled nothing, PROCESSED has handled every row."""
+        rows, errors, skipped = record["rows"], record["rowsWithErrors"], record["rowsSkipped"]
+        ok = record["rowsOk"]
+        if state == "WAITING":
+            ok = errors = skipped = 0
+        elif state == "PROCESSED":
+            ok = max(rows - errors - skipped, 0)
+        return self.build(
+            id=record["id"],
+            name=record["name"],
+            file_name=record["fileName"],
+            import_type=record["owner"]["entityType"],
+            state=state,
+            created_ms=record["creationDate"],
+            modified_ms=max(at_ms, record["creationDate"]),
+            rows=rows,
+            rows_ok=ok,
+            rows_with_errors=errors,
+            rows_skipped=skipped,
+            file_size=record["fileSize"],
+            url=record["url"],
+        )
+
     def generated(self, count: int, *, seed: int, first_id: int) -> list[dict[str, Any]]:
         """``count`` varied records, the same for the same ``seed``."""
         rng = random.Random(seed)

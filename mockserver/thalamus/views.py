@@ -13,7 +13,8 @@ from mockserver._app import mock_state
 from mockserver._http import dumps, respond
 from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
 from mockserver.config import MockConfig
-from mockserver.thalamus.api import API, ID_COUNTER, ThalamusApi
+from mockserver.scenarios import scenario
+from mockserver.thalamus.api import API, ThalamusApi
 
 __all__ = ["blueprint", "hot_status"]
 
@@ -165,18 +166,15 @@ def upload() -> Response:
     if upload is None:
         raise Rejection(api.error(400, "file", "Required"))
     content = upload.read()
-    record_id = api.state.store.next_value(ID_COUNTER, start=1)
-    now_ms = int(api.state.clock() * 1000)
-    record = api.records.build(
-        id=record_id,
+    row = api.create_import(
         name=name,
         file_name=upload.filename or name,
         import_type=int(raw_type),
-        state="WAITING",
-        created_ms=now_ms,
         file_size=len(content),
+        # [KIT] An upload follows the configured scenario (fast-success by default).
+        scenario=scenario(api.state.config.upload_scenario),
     )
-    return respond(api.store_record(record))
+    return respond(row.body)
 
 
 def blueprint(config: MockConfig) -> Blueprint:

@@ -20,6 +20,8 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
 ORDER_COLUMNS = {"name": "name", "creationDate": "created_ms", "state": "state"}
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+#: [KIT] Thalamus is a Java server: an id is a long; page, pageSize and codes are ints.
+MAX_LONG, MAX_INT = 2**63 - 1, 2**31 - 1
 
 
 def _api() -> ThalamusApi:
@@ -48,12 +50,27 @@ def logout() -> Response:
     return response
 
 
+def _number(raw: str | None, maximum: int) -> int | None:
+    """``raw`` as a positive decimal integer up to ``maximum``, else ``None``.
+
+    Only ASCII digits count (``str.isdigit`` accepts "²" and ``int`` reads other scripts'
+    digits), and the length is checked before ``int`` sees the string.
+    """
+    if raw is None or not (raw.isascii() and raw.isdigit()):
+        return None
+    digits = raw.lstrip("0")
+    if not digits or len(digits) > len(str(maximum)) or int(digits) > maximum:
+        return None
+    return int(digits)
+
+
 def get_status(raw_id: str) -> Response:
     api = _api()
     api.require_session(request)
-    if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) < 1:
+    record_id = _number(raw_id, MAX_LONG)
+    if record_id is None:
         return api.error(400, "id", "InvalidId")
-    body = api.state.store.body(API, str(int(raw_id)))
+    body = api.state.store.body(API, str(record_id))
     if body is None:
         return api.error(404, "id", "NotFound")
     return respond(body)
@@ -63,9 +80,9 @@ def _int(api: ThalamusApi, name: str, default: int, *, maximum: int | None = Non
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+    value = _number(raw, MAX_INT)
+    if value is None:
         raise Rejection(api.error(400, name, "InvalidFormat"))
-    value = int(raw)
     return value if maximum is None else min(value, maximum)
 
 
@@ -98,9 +115,10 @@ def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
     where: list[tuple[str, Any]] = []
     raw_type = request.args.get("type")
     if raw_type is not None:
-        if not raw_type.isdigit() or int(raw_type) not in api.records.import_types:
+        code = _number(raw_type, MAX_INT)
+        if code is None or code not in api.records.import_types:
             raise Rejection(api.error(400, "type", "InvalidCode"))
-        where.append(("category = ?", raw_type))
+        where.append(("category = ?", str(code)))
     name = request.args.get("name")
     if name:
         escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -112,7 +130,8 @@ def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
         where.append(("created_ms < ?", end + 86_400_000))  # endDate is inclusive
     raw_state = request.args.get("state")
     if raw_state is not None:
-        state = api.records.states.by_id(int(raw_state)) if raw_state.isdigit() else None
+        state_id = _number(raw_state, MAX_INT)
+        state = None if state_id is None else api.records.states.by_id(state_id)
         if state is None:
             raise Rejection(api.error(400, "state", "InvalidId"))
         where.append(("state = ?", state))
@@ -160,7 +179,8 @@ def upload() -> Response:
         return api.error(400, "name", "Required")
     if not raw_type:
         return api.error(400, "type", "Required")
-    if not raw_type.isdigit() or int(raw_type) not in api.records.import_types:
+    import_type = _number(raw_type, MAX_INT)
+    if import_type is None or import_type not in api.records.import_types:
         return api.error(400, "type", "InvalidCode")
     if request.mimetype != "multipart/form-data":
         return api.error(400, "body", "UnsupportedMediaType")
@@ -174,7 +194,7 @@ def upload() -> Response:
         id=record_id,
         name=name,
         file_name=upload.filename or name,
-        import_type=int(raw_type),
+        import_type=import_type,
         state="WAITING",
         created_ms=now_ms,
         file_size=len(content),

@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from mockserver.config import MockConfig
 from mockserver.thalamus import create_app
 from tests.mock.thalamus_support import (
-    BUG_NUMBERS,
     CLIENT,
     COOKIE,
     LOGIN,
@@ -306,7 +305,6 @@ def test_any_request_gets_a_documented_answer(
     check_answer(plan, send(thalamus_fuzz_http, plan))
 
 
-@BUG_NUMBERS
 @FUZZ
 @given(raw_id=ids)
 def test_the_id_decides_the_answer(thalamus_fuzz_http: httpx.Client, raw_id: str) -> None:

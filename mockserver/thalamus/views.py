@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ ORDER_COLUMNS = {"name": "name", "creationDate": "created_ms", "state": "state"}
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 #: [KIT] Thalamus is a Java server: an id is a long; page, pageSize and codes are ints.
 MAX_LONG, MAX_INT = 2**63 - 1, 2**31 - 1
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # [DOC] yyyy-MM-dd
 
 
 def _api() -> ThalamusApi:
@@ -102,7 +104,8 @@ def _day_ms(api: ThalamusApi, name: str) -> int | None:
     if raw is None:
         return None
     try:
-        day = date.fromisoformat(raw) if len(raw) == 10 else None
+        # fromisoformat alone also takes week dates (2025-W01-1) and basic forms.
+        day = date.fromisoformat(raw) if _DATE.fullmatch(raw) else None
     except ValueError:
         day = None
     if day is None:

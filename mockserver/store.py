@@ -50,6 +50,11 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 """
 
 
+def _casefold(value: str | None) -> str | None:
+    """Unicode case folding for SQL: ``casefold(name)``."""
+    return None if value is None else str(value).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """One stored body with the columns the list and search endpoints filter on."""
@@ -103,6 +108,8 @@ class Store:
             self._uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False
         )
         conn.execute("PRAGMA synchronous=NORMAL")
+        # SQLite's LIKE and lower() fold ASCII letters only; filters that ignore case use this.
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
         return conn
 
     @property

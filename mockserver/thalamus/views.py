@@ -124,8 +124,8 @@ def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
         where.append(("category = ?", str(code)))
     name = request.args.get("name")
     if name:
-        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(("name LIKE ? ESCAPE '\\'", f"%{escaped}%"))
+        # A plain substring (no LIKE wildcards), ignoring case beyond ASCII too.
+        where.append(("instr(casefold(name), ?) > 0", name.casefold()))
     begin, end = _day_ms(api, "beginDate"), _day_ms(api, "endDate")
     if begin is not None:
         where.append(("created_ms >= ?", begin))

@@ -44,6 +44,8 @@ def login() -> Response:
 
 def logout() -> Response:
     api = _api()
+    # "Every endpoint takes these": a logout without touchpoint and token is refused too.
+    api.check_client(request)
     session = api.session(request)
     if session is not None:
         api.state.store.close_session(API, session.token)

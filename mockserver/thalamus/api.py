@@ -126,7 +126,10 @@ class ThalamusApi:
             raise Rejection(self.error(400, "principal", "Required"))
         if not request.is_json:
             raise Rejection(self.error(400, "body", "UnsupportedMediaType"))
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser goes: still not usable JSON
+            body = None
         if not isinstance(body, Mapping):
             raise Rejection(self.error(400, "body", "InvalidJson"))
         principal, password = body.get("principal"), body.get("password")

@@ -154,7 +154,6 @@ def bug(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")
 
 
-BUG_DEEP_JSON = bug("a deeply nested JSON login body is a 500")
 BUG_SURROGATE = bug("a lone surrogate in the password is a 500")
 BUG_BASIC_EMPTY = bug("Basic with an empty principal is 401, not principal Required")
 BUG_ALLOW = bug("a 405 drops the Allow header")

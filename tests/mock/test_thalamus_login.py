@@ -11,7 +11,6 @@ from mockserver.thalamus import create_app
 from tests.mock.thalamus_support import (
     BUG_BASIC_EMPTY,
     BUG_EMPTY_BODY,
-    BUG_SURROGATE,
     CLIENT,
     COOKIE,
     LOGIN,
@@ -314,7 +313,6 @@ def test_a_password_that_is_not_a_string_is_invalid_format(
     assert_error(response, 400, "password", "InvalidFormat")
 
 
-@BUG_SURROGATE
 def test_a_password_with_a_lone_surrogate_is_just_wrong(thalamus_http: httpx.Client) -> None:
     # JSON can spell a lone surrogate, which no UTF-8 string holds.
     body = b'{"principal": "consumer@example.com", "password": "\\ud800abc"}'

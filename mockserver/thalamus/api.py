@@ -121,6 +121,8 @@ class ThalamusApi:
             except (binascii.Error, UnicodeDecodeError):
                 raise Rejection(self.unauthorized()) from None
             user, _, secret = decoded.partition(":")
+            if not user:  # as for a JSON body without a principal
+                raise Rejection(self.error(400, "principal", "Required"))
             return user, secret
         if not request.content_length and not request.get_data():
             raise Rejection(self.error(400, "principal", "Required"))

@@ -9,7 +9,6 @@ import pytest
 
 from mockserver.thalamus import create_app
 from tests.mock.thalamus_support import (
-    BUG_BASIC_EMPTY,
     BUG_EMPTY_BODY,
     CLIENT,
     COOKIE,
@@ -264,7 +263,6 @@ def test_no_body_and_no_basic_is_principal_required(thalamus_http: httpx.Client)
     assert_error(thalamus_http.post(LOGIN, params=CLIENT), 400, "principal", "Required")
 
 
-@BUG_BASIC_EMPTY
 def test_basic_with_an_empty_principal_is_principal_required(thalamus_http: httpx.Client) -> None:
     response = thalamus_http.post(
         LOGIN, params=CLIENT, headers={"Authorization": basic("", PASSWORD)}

@@ -154,7 +154,6 @@ def bug(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")
 
 
-BUG_BASIC_EMPTY = bug("Basic with an empty principal is 401, not principal Required")
 BUG_ALLOW = bug("a 405 drops the Allow header")
 BUG_EMPTY_BODY = bug("bodiless answers are labelled text/html")
 BUG_URL = bug("the upload's url is not percent-encoded")

@@ -96,7 +96,12 @@ def build_app(
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        return owner().http_error(state, status, exc.description or exc.name)
+        response = owner().http_error(state, status, exc.description or exc.name)
+        # Keep the headers the error carries (a 405's Allow), but not its HTML type.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(ContractViolation)
     def drifted(exc: ContractViolation) -> Response:

@@ -13,7 +13,6 @@ from mockserver.thalamus import create_app
 from mockserver.thalamus.records import RecordFactory
 from statuskit.errors import ContractViolation
 from tests.mock.thalamus_support import (
-    BUG_ALLOW,
     BUG_EMPTY_BODY,
     BUG_GATE,
     CLIENT,
@@ -57,7 +56,6 @@ def test_no_such_route_is_404_before_any_check(thalamus_http: httpx.Client) -> N
         ("DELETE", LOGOUT, {"GET", "HEAD", "OPTIONS"}),
     ],
 )
-@BUG_ALLOW
 def test_method_not_allowed(
     thalamus_session: httpx.Client, method: str, path: str, allowed: set[str]
 ) -> None:

@@ -154,7 +154,6 @@ def bug(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")
 
 
-BUG_ALLOW = bug("a 405 drops the Allow header")
 BUG_EMPTY_BODY = bug("bodiless answers are labelled text/html")
 BUG_URL = bug("the upload's url is not percent-encoded")
 BUG_UPLOAD_QUERY = bug("upload: an empty name or type in the query falls back to the header")

@@ -93,6 +93,13 @@ def build_app(
         path = request.path
         return next((m for m in mounts if path.startswith(m.prefixes)), mounts[0])
 
+    @app.after_request
+    def no_type_without_body(response: Response) -> Response:
+        # An empty answer (204, 401, OPTIONS) has no media type; Flask would say text/html.
+        if not response.is_streamed and response.calculate_content_length() == 0:
+            response.headers.pop("Content-Type", None)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500

@@ -13,7 +13,6 @@ from mockserver.thalamus import create_app
 from mockserver.thalamus.records import RecordFactory
 from statuskit.errors import ContractViolation
 from tests.mock.thalamus_support import (
-    BUG_EMPTY_BODY,
     BUG_GATE,
     CLIENT,
     COOKIE,
@@ -73,7 +72,6 @@ def test_head_is_get_without_a_body(thalamus_session: httpx.Client) -> None:
     assert head.headers["content-length"] == str(len(get.content))
 
 
-@BUG_EMPTY_BODY
 def test_options_names_the_methods(thalamus_http: httpx.Client) -> None:
     # [KIT] Flask's automatic OPTIONS: 200, the Allow header, no body, no checks.
     response = thalamus_http.options(f"{STATUS}/274")
@@ -125,7 +123,6 @@ def assert_never_html(response: httpx.Response) -> None:
     assert b"<!doctype" not in response.content.lower()
 
 
-@BUG_EMPTY_BODY
 def test_no_answer_is_html(thalamus_app: Flask) -> None:
     http = client(thalamus_app)
     answers = [

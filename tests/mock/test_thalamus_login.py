@@ -9,7 +9,6 @@ import pytest
 
 from mockserver.thalamus import create_app
 from tests.mock.thalamus_support import (
-    BUG_EMPTY_BODY,
     CLIENT,
     COOKIE,
     LOGIN,
@@ -347,7 +346,6 @@ def test_login_answers_post_only(thalamus_http: httpx.Client) -> None:
 # -- logout ---------------------------------------------------------------------------------
 
 
-@BUG_EMPTY_BODY
 def test_logout_ends_the_session(thalamus_session: httpx.Client) -> None:
     cookie = thalamus_session.cookies[COOKIE]
     response = thalamus_session.get(LOGOUT, params=CLIENT)

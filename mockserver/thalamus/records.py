@@ -11,6 +11,7 @@ import copy
 import random
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from statuskit.fixtures import documented
 from statuskit.registry import SchemaRegistry
@@ -18,6 +19,9 @@ from statuskit.registry import SchemaRegistry
 __all__ = ["RecordFactory", "StateTable"]
 
 DAY_MS = 86_400_000
+#: Where generated records say their file is. The schema wants a URI, so the file name goes
+#: in as one percent-encoded path segment.
+FILES_URL = "https://files.statuskit.invalid/thalamus-imports"
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ class RecordFactory:
             stateInternationalizableKey=label.title().replace(" ", ""),
             internationalizedState=label,
             fileSize=file_size,
-            url=url or f"https://files.statuskit.invalid/thalamus-imports/{id}/{file_name}",
+            url=url or f"{FILES_URL}/{id}/{quote(file_name, safe='')}",
         )
         return record
 

@@ -10,7 +10,6 @@ import pytest
 
 from tests.mock.thalamus_support import (
     BUG_UPLOAD_QUERY,
-    BUG_URL,
     CLIENT,
     NOW_MS,
     SEEDED,
@@ -119,7 +118,6 @@ def test_upload_keeps_any_name_and_file_name(thalamus_fixtures_http: httpx.Clien
     assert_valid("import-record", record)
 
 
-@BUG_URL
 def test_upload_url_is_a_valid_uri(thalamus_fixtures_http: httpx.Client) -> None:
     # The schema says format "uri"; the registry has no URI checker installed, so check here.
     allowed = set(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")

@@ -178,8 +178,9 @@ def list_imports() -> Response:
 def upload() -> Response:
     api = _api()
     api.require_session(request)
-    name = request.args.get("name") or request.headers.get("name")
-    raw_type = request.args.get("type") or request.headers.get("type")
+    # [KIT] As for touchpoint and token, a query parameter that is sent wins, even empty.
+    name = request.args.get("name", request.headers.get("name"))
+    raw_type = request.args.get("type", request.headers.get("type"))
     if not name:
         return api.error(400, "name", "Required")
     if not raw_type:

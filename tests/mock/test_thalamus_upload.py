@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from tests.mock.thalamus_support import (
-    BUG_UPLOAD_QUERY,
     CLIENT,
     NOW_MS,
     SEEDED,
@@ -86,7 +85,6 @@ def test_upload_takes_name_and_type_as_headers(thalamus_fixtures_http: httpx.Cli
     )
 
 
-@BUG_UPLOAD_QUERY
 def test_upload_query_wins_over_headers(thalamus_fixtures_http: httpx.Client) -> None:
     response = thalamus_fixtures_http.post(
         UPLOAD,

@@ -13,7 +13,6 @@ from mockserver.thalamus import create_app
 from mockserver.thalamus.records import RecordFactory
 from statuskit.errors import ContractViolation
 from tests.mock.thalamus_support import (
-    BUG_GATE,
     CLIENT,
     COOKIE,
     LOGIN,
@@ -180,7 +179,6 @@ def test_a_record_that_breaks_its_schema_is_a_loud_500(
     assert listed["totalItems"] == 0
 
 
-@BUG_GATE
 def test_a_broken_gate_still_answers_in_the_api_format(
     thalamus_app: Flask,
     thalamus_session: httpx.Client,

@@ -9,6 +9,7 @@ primary-key lookup and nothing more.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import threading
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 __all__ = ["Record", "Session", "Store"]
 
@@ -94,7 +96,8 @@ class Store:
         if path is None:
             self._uri = f"file:statuskit-{uuid.uuid4().hex}?mode=memory&cache=shared"
         else:
-            self._uri = f"file:{path}"
+            # '?', '#' and '%' mean something in a URI: a file named 's#1.db' must not open 's'.
+            self._uri = f"file:{quote(os.fspath(path))}"
         self.path = path
         self._local = threading.local()
         # Keeps an in-memory database alive, and creates the tables once.

@@ -15,7 +15,6 @@ from statuskit.errors import ConfigError
 from statuskit.secrets import Secret
 from tests.mock.thalamus_support import (
     BUG_CONFIG,
-    BUG_STATE_URI,
     CLIENT,
     COOKIE,
     EXAMPLE,
@@ -308,7 +307,6 @@ def test_a_state_file_survives_the_apps(tmp_path: Path) -> None:
     assert again.get(f"{STATUS}/{made['id']}", params=CLIENT).json() == made
 
 
-@BUG_STATE_URI
 def test_separate_state_files_are_separate(tmp_path: Path) -> None:
     # Characters that mean something in an SQLite URI must not merge two files into one.
     apps = [create_app({"state_path": str(tmp_path / name)}) for name in ("s#1.db", "s#2.db")]

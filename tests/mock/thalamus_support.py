@@ -155,5 +155,4 @@ def bug(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")
 
 
-BUG_STATE_URI = bug("state_path goes into an SQLite URI unescaped")
 BUG_CONFIG = bug("config files: a value of the wrong type is no ConfigError")

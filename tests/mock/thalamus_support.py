@@ -153,6 +153,3 @@ def listing(http: httpx.Client, **params: str) -> httpx.Response:
 def bug(reason: str) -> pytest.MarkDecorator:
     """A known bug of the mock, fixed in a later commit; strict, so the fix must drop it."""
     return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")
-
-
-BUG_CONFIG = bug("config files: a value of the wrong type is no ConfigError")

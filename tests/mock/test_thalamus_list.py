@@ -295,6 +295,7 @@ def test_filters_combine(thalamus_fixtures_http: httpx.Client) -> None:
         ({"type": "²"}, ("type", "InvalidCode")),
         ({"type": "\u0662\u0665\u0660\u0661\u0661"}, ("type", "InvalidCode")),  # Arabic-Indic 25011
         ({"type": "9" * 5000}, ("type", "InvalidCode")),
+        ({"state": ""}, ("state", "InvalidId")),
         ({"state": "0"}, ("state", "InvalidId")),
         ({"state": "7"}, ("state", "InvalidId")),
         ({"state": "WAITING"}, ("state", "InvalidId")),
@@ -319,6 +320,27 @@ def test_filters_combine(thalamus_fixtures_http: httpx.Client) -> None:
 def test_list_errors(
     thalamus_fixtures_http: httpx.Client, params: dict[str, str], expected: tuple[str, str]
 ) -> None:
+    assert_error(listing(thalamus_fixtures_http, **params), 400, *expected)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"page": "0", "pageSize": "0", "orderBy": "x"}, ("page", "InvalidFormat")),
+        ({"pageSize": "0", "orderBy": "x"}, ("pageSize", "InvalidFormat")),
+        ({"orderBy": "x", "ascending": "x", "type": "1"}, ("orderBy", "InvalidName")),
+        ({"ascending": "x", "type": "1"}, ("ascending", "InvalidFormat")),
+        ({"type": "1", "beginDate": "x", "state": "9"}, ("type", "InvalidCode")),
+        ({"beginDate": "x", "endDate": "x"}, ("beginDate", "InvalidDateFormat")),
+        ({"endDate": "x", "state": "9"}, ("endDate", "InvalidDateFormat")),
+        ({"state": "9", "withErrors": "x"}, ("state", "InvalidId")),
+    ],
+    ids=param_id,
+)
+def test_list_check_order(
+    thalamus_fixtures_http: httpx.Client, params: dict[str, str], expected: tuple[str, str]
+) -> None:
+    # [KIT] one error per answer, the first in docs/wire.md's order.
     assert_error(listing(thalamus_fixtures_http, **params), 400, *expected)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import pytest
 from flask import Flask
 
 from mockserver._app import EXTENSION, MockState
@@ -148,8 +147,3 @@ def upload(
 def listing(http: httpx.Client, **params: str) -> httpx.Response:
     """The list, with these filters."""
     return http.get(STATUS, params={**CLIENT, **params})
-
-
-def bug(reason: str) -> pytest.MarkDecorator:
-    """A known bug of the mock, fixed in a later commit; strict, so the fix must drop it."""
-    return pytest.mark.xfail(strict=True, reason=f"bug: {reason}")

@@ -174,10 +174,22 @@ def build_app(
     def rejected(exc: Rejection) -> Response:
         return exc.reply.response()
 
+    @app.after_request
+    def no_type_without_body(response: Response) -> Response:
+        # An empty answer (204, 401, OPTIONS) has no media type; Flask would say text/html.
+        if not response.is_streamed and response.calculate_content_length() == 0:
+            response.headers.pop("Content-Type", None)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        return owner().http_error(state, status, exc.description or exc.name).response()
+        response = owner().http_error(state, status, exc.description or exc.name).response()
+        # Keep the headers the error carries (a 405's Allow), but not its HTML type.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(ContractViolation)
     def drifted(exc: ContractViolation) -> Response:

@@ -7,6 +7,8 @@ import dataclasses
 import json
 import os
 import tomllib
+import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,32 @@ from statuskit.secrets import Secret
 __all__ = ["MockConfig"]
 
 _SECRET_FIELDS = {"token", "password", "api_key"}
+
+
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether ``value`` has the type a field is annotated with (the few kinds used here)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(_conforms(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if typing.get_origin(hint) is frozenset:
+        [item] = typing.get_args(hint)
+        return isinstance(value, frozenset) and all(_conforms(v, item) for v in value)
+    if hint is int:  # bool is an int to isinstance, never to a config file's reader
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _wrong_type(key: str, hint: Any, value: Any) -> ConfigError:
+    # Names the types only: the value may be a secret.
+    expected = getattr(hint, "__name__", None) or str(hint).replace("statuskit.secrets.", "")
+    if expected == "Secret":
+        expected = "str"
+    return ConfigError(f"mock config key {key}: expected {expected}, not {type(value).__name__}")
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,10 @@ class MockConfig:
             data = json.loads(text) if file.suffix == ".json" else tomllib.loads(text)
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot read config file {file}: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(
+                f"config file {file} must hold an object of settings, not {type(data).__name__}"
+            )
         return cls.from_env(environ).replace(**data)
 
     def replace(self, **changes: Any) -> MockConfig:
@@ -102,6 +134,11 @@ class MockConfig:
                 bad = sorted(set(value) - names)
                 if bad:
                     raise ConfigError(f"unknown {api} credential keys: {', '.join(bad)}")
+                hints = _hints(kind)
+                for key, item in value.items():
+                    hint = str | Secret if key in _SECRET_FIELDS else hints[key]
+                    if not _conforms(item, hint):
+                        raise _wrong_type(f"{api}.{key}", hints[key], item)
                 changes[api] = dataclasses.replace(
                     current,
                     **{k: Secret(v) if k in _SECRET_FIELDS else v for k, v in value.items()},
@@ -110,6 +147,12 @@ class MockConfig:
             changes["admin_token"] = Secret(changes["admin_token"])
         if isinstance(changes.get("tealium_accounts"), list | tuple | set):
             changes["tealium_accounts"] = frozenset(changes["tealium_accounts"])
+        if isinstance(changes.get("state_path"), os.PathLike):
+            changes["state_path"] = os.fspath(changes["state_path"])
+        hints = _hints(type(self))
+        for key, item in changes.items():
+            if not _conforms(item, hints[key]):
+                raise _wrong_type(key, hints[key], item)
         return dataclasses.replace(self, **changes)
 
     @classmethod

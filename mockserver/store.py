@@ -9,6 +9,7 @@ primary-key lookup and nothing more.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import threading
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 __all__ = ["ALWAYS", "Record", "Session", "Snapshot", "Store"]
 
@@ -77,6 +79,11 @@ class Snapshot:
     has_errors: bool = False
 
 
+def _casefold(value: str | None) -> str | None:
+    """Unicode case folding for SQL: ``casefold(name)``."""
+    return None if value is None else str(value).casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """One stored record: the columns the list and search endpoints filter on, its first
@@ -124,7 +131,8 @@ class Store:
         if path is None:
             self._uri = f"file:statuskit-{uuid.uuid4().hex}?mode=memory&cache=shared"
         else:
-            self._uri = f"file:{path}"
+            # '?', '#' and '%' mean something in a URI: a file named 's#1.db' must not open 's'.
+            self._uri = f"file:{quote(os.fspath(path))}"
         self.path = path
         self._local = threading.local()
         # Keeps an in-memory database alive, and creates the tables once.
@@ -138,6 +146,8 @@ class Store:
             self._uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False
         )
         conn.execute("PRAGMA synchronous=NORMAL")
+        # SQLite's LIKE and lower() fold ASCII letters only; filters that ignore case use this.
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
         return conn
 
     @property

@@ -9,6 +9,10 @@ __all__ = ["REDACTED", "Secret"]
 REDACTED = "***"
 
 
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
 class Secret:
     """A credential value that never prints itself.
 
@@ -29,7 +33,9 @@ class Secret:
         """Whether ``candidate`` is this secret, compared in constant time."""
         if candidate is None:
             return False
-        return hmac.compare_digest(self._value.encode(), candidate.encode())
+        # surrogatepass: a str from JSON or os.environ may hold lone surrogates, which plain
+        # UTF-8 refuses to encode; the comparison must answer, not raise.
+        return hmac.compare_digest(_bytes(self._value), _bytes(candidate))
 
     def __bool__(self) -> bool:
         return bool(self._value)

@@ -45,3 +45,10 @@ def test_secret_comparison() -> None:
     assert not secret.matches(None)
     assert Secret(secret).reveal() == "abc"
     assert secret != "abc"
+
+
+def test_secret_comparison_with_lone_surrogates() -> None:
+    # JSON can spell "\ud800"; os.environ holds undecodable bytes as "\udcff".
+    assert not Secret("abc").matches("\ud800abc")
+    assert Secret("\udcffabc").matches("\udcffabc")
+    assert not Secret("\udcffabc").matches("abc")

@@ -30,6 +30,16 @@ _HTTP_ERRORS = {
 }
 
 
+def _setup(state: MockState) -> ThalamusApi:
+    api = ThalamusApi(state)
+    # Render the HTTP errors' bodies now, so answering an error (above all the 500 of a
+    # body that drifted) never depends on the gate at request time.
+    for field, code in [*_HTTP_ERRORS.values(), ("server", "InternalError")]:
+        api.error(500, field, code)
+    api.error(400, "request", "InvalidFormat")
+    return api
+
+
 def _seed(state: MockState) -> None:
     api: ThalamusApi = state.api(API)
     records = [api.records.template, *seed_fixtures(API)]
@@ -54,7 +64,7 @@ MOUNT = ApiMount(
     name=API,
     prefixes=("/api/",),
     blueprint=blueprint,
-    setup=ThalamusApi,
+    setup=_setup,
     seed=_seed,
     http_error=_http_error,
     hot=hot_status,

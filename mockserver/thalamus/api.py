@@ -15,7 +15,7 @@ from mockserver.scenarios import Scenario
 from mockserver.store import ALWAYS, Record, Session, Snapshot
 from mockserver.thalamus.records import RecordFactory, lifecycle
 
-__all__ = ["API", "ID_COUNTER", "ThalamusApi"]
+__all__ = ["API", "ID_COUNTER", "MAX_INT", "MAX_LONG", "ThalamusApi", "number"]
 
 API = "thalamus"
 #: The counter that numbers new imports; seeding raises it past every seeded id.
@@ -23,6 +23,24 @@ ID_COUNTER = "thalamus:id"
 #: [KIT] Thalamus uses BASIC AUTH for its session; a 401 names the scheme.
 UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Basic realm="Thalamus"'}
 SESSION_TTL = 8 * 3600.0
+
+
+#: [KIT] The largest id, and the largest page, size, type or state, a request may name.
+MAX_LONG, MAX_INT = 2**63 - 1, 2**31 - 1
+
+
+def number(raw: str | None, maximum: int) -> int | None:
+    """``raw`` as a positive decimal integer up to ``maximum``, else ``None``.
+
+    Only ASCII digits count (``str.isdigit`` accepts "²" and ``int`` reads other scripts'
+    digits), and the length is checked before ``int`` sees the string.
+    """
+    if raw is None or not (raw.isascii() and raw.isdigit()):
+        return None
+    digits = raw.lstrip("0")
+    if not digits or len(digits) > len(str(maximum)) or int(digits) > maximum:
+        return None
+    return int(digits)
 
 
 class ThalamusApi:
@@ -155,12 +173,17 @@ class ThalamusApi:
             except (binascii.Error, UnicodeDecodeError):
                 raise Rejection(self.unauthorized()) from None
             user, _, secret = decoded.partition(":")
+            if not user:  # as for a JSON body without a principal
+                raise Rejection(self.error(400, "principal", "Required"))
             return user, secret
         if not request.content_length and not request.get_data():
             raise Rejection(self.error(400, "principal", "Required"))
         if not request.is_json:
             raise Rejection(self.error(400, "body", "UnsupportedMediaType"))
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser goes: still not usable JSON
+            body = None
         if not isinstance(body, Mapping):
             raise Rejection(self.error(400, "body", "InvalidJson"))
         principal, password = body.get("principal"), body.get("password")
@@ -173,9 +196,10 @@ class ThalamusApi:
     def status(self, inputs: Inputs, raw_id: str) -> Reply:
         """``GET /api/v4/import/status/{id}``: the whole logic, for the view and the hot path."""
         self.require_session(inputs)
-        if not (raw_id.isascii() and raw_id.isdigit()) or int(raw_id) < 1:
+        record_id = number(raw_id, MAX_LONG)
+        if record_id is None:
             return self.error(400, "id", "InvalidId")
-        body = self.state.store.body(API, str(int(raw_id)), at_ms=self.state.now_ms())
+        body = self.state.store.body(API, str(record_id), at_ms=self.state.now_ms())
         if body is None:
             return self.error(404, "id", "NotFound")
         return Reply(200, body)

@@ -11,6 +11,7 @@ import copy
 import random
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from mockserver.scenarios import Scenario, timeline
 from statuskit.fixtures import documented
@@ -19,6 +20,9 @@ from statuskit.registry import SchemaRegistry
 __all__ = ["FINAL_STATE", "RecordFactory", "StateTable", "lifecycle"]
 
 DAY_MS = 86_400_000
+#: Where generated records say their file is. The schema wants a URI, so the file name goes
+#: in as one percent-encoded path segment.
+FILES_URL = "https://files.statuskit.invalid/thalamus-imports"
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class RecordFactory:
             stateInternationalizableKey=label.title().replace(" ", ""),
             internationalizedState=label,
             fileSize=file_size,
-            url=url or f"https://files.statuskit.invalid/thalamus-imports/{id}/{file_name}",
+            url=url or f"{FILES_URL}/{id}/{quote(file_name, safe='')}",
         )
         return record
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from mockserver._http import dumps, respond
 from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
 from mockserver.config import MockConfig
 from mockserver.scenarios import scenario
-from mockserver.thalamus.api import API, ThalamusApi
+from mockserver.thalamus.api import API, MAX_INT, ThalamusApi, number
 
 __all__ = ["blueprint", "hot_status"]
 
@@ -23,6 +24,8 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
 ORDER_COLUMNS = {"name": "name", "creationDate": "created_ms", "state": "state"}
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+#: [KIT] Thalamus is a Java server: an id is a long; page, pageSize and codes are ints.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # [DOC] yyyy-MM-dd
 
 
 def _api() -> ThalamusApi:
@@ -43,6 +46,8 @@ def login() -> Response:
 
 def logout() -> Response:
     api = _api()
+    # "Every endpoint takes these": a logout without touchpoint and token is refused too.
+    api.check_client(FlaskInputs(request))
     session = api.session(FlaskInputs(request))
     if session is not None:
         api.state.store.close_session(API, session.token)
@@ -60,9 +65,9 @@ def _int(api: ThalamusApi, name: str, default: int, *, maximum: int | None = Non
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+    value = number(raw, MAX_INT)
+    if value is None:
         raise Rejection(api.error(400, name, "InvalidFormat"))
-    value = int(raw)
     return value if maximum is None else min(value, maximum)
 
 
@@ -82,7 +87,8 @@ def _day_ms(api: ThalamusApi, name: str) -> int | None:
     if raw is None:
         return None
     try:
-        day = date.fromisoformat(raw) if len(raw) == 10 else None
+        # fromisoformat alone also takes week dates (2025-W01-1) and basic forms.
+        day = date.fromisoformat(raw) if _DATE.fullmatch(raw) else None
     except ValueError:
         day = None
     if day is None:
@@ -95,13 +101,14 @@ def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
     where: list[tuple[str, Any]] = []
     raw_type = request.args.get("type")
     if raw_type is not None:
-        if not raw_type.isdigit() or int(raw_type) not in api.records.import_types:
+        code = number(raw_type, MAX_INT)
+        if code is None or code not in api.records.import_types:
             raise Rejection(api.error(400, "type", "InvalidCode"))
-        where.append(("category = ?", raw_type))
+        where.append(("category = ?", str(code)))
     name = request.args.get("name")
     if name:
-        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(("name LIKE ? ESCAPE '\\'", f"%{escaped}%"))
+        # A plain substring (no LIKE wildcards), ignoring case beyond ASCII too.
+        where.append(("instr(casefold(name), ?) > 0", name.casefold()))
     begin, end = _day_ms(api, "beginDate"), _day_ms(api, "endDate")
     if begin is not None:
         where.append(("created_ms >= ?", begin))
@@ -109,7 +116,8 @@ def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
         where.append(("created_ms < ?", end + 86_400_000))  # endDate is inclusive
     raw_state = request.args.get("state")
     if raw_state is not None:
-        state = api.records.states.by_id(int(raw_state)) if raw_state.isdigit() else None
+        state_id = number(raw_state, MAX_INT)
+        state = None if state_id is None else api.records.states.by_id(state_id)
         if state is None:
             raise Rejection(api.error(400, "state", "InvalidId"))
         where.append(("state = ?", state))
@@ -152,13 +160,15 @@ def list_imports() -> Response:
 def upload() -> Response:
     api = _api()
     api.require_session(FlaskInputs(request))
-    name = request.args.get("name") or request.headers.get("name")
-    raw_type = request.args.get("type") or request.headers.get("type")
+    # [KIT] As for touchpoint and token, a query parameter that is sent wins, even empty.
+    name = request.args.get("name", request.headers.get("name"))
+    raw_type = request.args.get("type", request.headers.get("type"))
     if not name:
         raise Rejection(api.error(400, "name", "Required"))
     if not raw_type:
         raise Rejection(api.error(400, "type", "Required"))
-    if not raw_type.isdigit() or int(raw_type) not in api.records.import_types:
+    import_type = number(raw_type, MAX_INT)
+    if import_type is None or import_type not in api.records.import_types:
         raise Rejection(api.error(400, "type", "InvalidCode"))
     if request.mimetype != "multipart/form-data":
         raise Rejection(api.error(400, "body", "UnsupportedMediaType"))
@@ -169,7 +179,7 @@ def upload() -> Response:
     row = api.create_import(
         name=name,
         file_name=upload.filename or name,
-        import_type=int(raw_type),
+        import_type=import_type,
         file_size=len(content),
         # [KIT] An upload follows the configured scenario (fast-success by default).
         scenario=scenario(api.state.config.upload_scenario),

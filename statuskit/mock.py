@@ -246,12 +246,12 @@ class TealiumMock(_ApiMock):
         return self.server.add_file(name, scenario, **fields)
 
     def client(self, *, api_version: Literal[1, 2] = 1, **options: Any) -> TealiumClient:
-        """A reference client with the default credentials, already logged in."""
+        """A reference client with the ``STATUSKIT_*`` credentials (the ones the mock reads),
+        already logged in."""
         from statuskit.client import TealiumClient
 
         client = TealiumClient.from_env(
             self.base_url,
-            environ={},
             api_version=api_version,
             **{**self._options(), **options},
         )

@@ -38,5 +38,7 @@ def bench(session: nox.Session) -> None:
     """Run the benchmarks (needs wrk: apt-get install wrk); not part of the default run."""
     session.install("-e", ".[test]")
     which = session.posargs[0] if session.posargs else "all"
+    if which in ("all", "client"):
+        session.run("python", "bench/client_overhead.py", "--header")
     if which in ("all", "mock"):
         session.run("python", "-m", "bench.mock_throughput", *session.posargs[1:])

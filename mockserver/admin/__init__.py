@@ -76,7 +76,7 @@ def routes(register: Callable[[Blueprint], None]) -> Callable[[Blueprint], None]
 
 def blueprint(config: MockConfig) -> Blueprint:
     """The admin blueprint, with every admin module's routes."""
-    from mockserver.admin import clock  # noqa: F401  (registers its routes)
+    from mockserver.admin import clock, faults, journal  # noqa: F401  (register their routes)
 
     bp = Blueprint("admin", __name__, url_prefix=PREFIX)
     bp.before_request(lambda: admin().guard())

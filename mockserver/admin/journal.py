@@ -1,0 +1,81 @@
+"""Admin routes for the request journal: read it, filtered, or clear it (``docs/admin.md``).
+
+These routes are not journaled themselves, so reading the journal leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from flask import Blueprint, Response, request
+
+from mockserver._inputs import Rejection
+from mockserver.admin import admin, routes
+from mockserver.journal import Journal
+
+__all__: list[str] = []
+
+#: Where the control row keeps the time of the last clear (real epoch seconds).
+CLEARED = "journal"
+
+
+def _journal() -> Journal:
+    keeper = admin().state.bookkeeping
+    if keeper is None or keeper.journal is None:
+        raise Rejection(admin().error(404, "the journal is off (mock config journal = false)"))
+    return keeper.journal
+
+
+def _moment(name: str) -> float | None:
+    """A query parameter as epoch seconds, or an ISO-8601 date-time with its zone."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise Rejection(
+            admin().error(400, f"'{name}' must be epoch seconds or ISO-8601 with a zone")
+        )
+    return moment.timestamp()
+
+
+def _limit() -> int | None:
+    raw = request.args.get("limit")
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise Rejection(admin().error(400, "'limit' must be a whole number"))
+    return int(raw)
+
+
+@routes
+def register(bp: Blueprint) -> None:
+    """Add the journal routes."""
+
+    @bp.get("/journal")
+    def read_journal() -> Response:
+        journal = _journal()
+        cleared = admin().state.control.state().extra.get(CLEARED, {}).get("cleared", 0.0)
+        entries = journal.read(
+            path=request.args.get("path"),
+            since=_moment("since"),
+            until=_moment("until"),
+            limit=_limit(),
+            after=float(cleared),
+        )
+        return admin().reply("journal", {"entries": entries})
+
+    @bp.delete("/journal")
+    def clear_journal() -> Response:
+        _journal()
+        now = time.time()
+        admin().state.control.update(lambda raw: raw.setdefault(CLEARED, {}).update(cleared=now))
+        return admin().reply("journal", {"entries": []})

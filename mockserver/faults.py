@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
+import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -330,7 +331,9 @@ class Faults:
 
     def add(self, control: Control, fault: Fault) -> Fault:
         """Store ``fault`` under a new id, for every worker."""
-        stored = dataclasses.replace(fault, id=f"f{self.store.next_value('faults:id', start=1)}")
+        # Random, not counted: an id is never reused, even after the store is reset, so a
+        # new fault never inherits an old one's counters.
+        stored = dataclasses.replace(fault, id=f"f{secrets.token_hex(4)}")
         control.update(lambda raw: raw.setdefault("faults", []).append(stored.as_json()))
         return stored
 

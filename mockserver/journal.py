@@ -11,8 +11,8 @@ queues its entries in memory; a thread of its own appends them to the worker's o
 that flush to a tick file. A read, in any worker, notes the time, then waits until every
 live worker has ticked past it: every request answered before the read is then on disk,
 and the read merges all the files. An app without a state file (in process) keeps its
-journal in memory. Clearing writes a time to the control row; a read leaves out what came
-before it, so no worker ever touches another's file.
+journal in memory. Clearing writes its time to a file next to the journals; a read leaves
+out what came before it, so no worker ever touches another's file.
 """
 
 from __future__ import annotations
@@ -276,7 +276,24 @@ class Journal:
         self._stopped = threading.Event()
         self._queue.clear()
 
-    # -- reading ---------------------------------------------------------------------
+    # -- clearing and reading --------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every entry so far, for every worker: reads leave out what came before
+        now. Only the time is written (to a file every worker reads); no file is cut."""
+        now = time.time()
+        if self.directory is None:
+            self._memory.clear()
+            return
+        path = os.path.join(self.directory, "journal.cleared")
+        with open(f"{path}.{os.getpid()}", "wb") as file:
+            file.write(_TICK.pack(now))
+        os.replace(f"{path}.{os.getpid()}", path)
+
+    def _cleared(self) -> float:
+        if self.directory is None:
+            return 0.0
+        return _ticked(os.path.join(self.directory, "journal.cleared"))
 
     def _sync(self) -> None:
         """Wait until every live worker has flushed what it queued before now."""
@@ -308,15 +325,15 @@ class Journal:
         since: float | None = None,
         until: float | None = None,
         limit: int | None = None,
-        after: float = 0.0,
     ) -> list[dict[str, Any]]:
         """Entries oldest first, filtered; ``limit`` keeps the latest ones.
 
         ``path`` is a prefix, or a glob when it has ``*``, ``?`` or ``[``; ``since`` and
-        ``until`` bound ``at`` (mock-clock seconds, inclusive); entries of requests that
-        came before ``after`` (real time: the last clear) are left out.
+        ``until`` bound ``at`` (mock-clock seconds, inclusive). Requests that came before
+        the last :meth:`clear` are left out.
         """
         pattern = path is not None and any(c in path for c in "*?[")
+        after = self._cleared()
         found = []
         for entry in self._entries():
             if entry.get("real", 0.0) < after:

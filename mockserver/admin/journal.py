@@ -5,7 +5,6 @@ These routes are not journaled themselves, so reading the journal leaves it as i
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from flask import Blueprint, Response, request
@@ -15,9 +14,6 @@ from mockserver.admin import admin, routes
 from mockserver.journal import Journal
 
 __all__: list[str] = []
-
-#: Where the control row keeps the time of the last clear (real epoch seconds).
-CLEARED = "journal"
 
 
 def _journal() -> Journal:
@@ -62,20 +58,15 @@ def register(bp: Blueprint) -> None:
 
     @bp.get("/journal")
     def read_journal() -> Response:
-        journal = _journal()
-        cleared = admin().state.control.state().extra.get(CLEARED, {}).get("cleared", 0.0)
-        entries = journal.read(
+        entries = _journal().read(
             path=request.args.get("path"),
             since=_moment("since"),
             until=_moment("until"),
             limit=_limit(),
-            after=float(cleared),
         )
         return admin().reply("journal", {"entries": entries})
 
     @bp.delete("/journal")
     def clear_journal() -> Response:
-        _journal()
-        now = time.time()
-        admin().state.control.update(lambda raw: raw.setdefault(CLEARED, {}).update(cleared=now))
+        _journal().clear()
         return admin().reply("journal", {"entries": []})

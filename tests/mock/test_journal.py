@@ -180,6 +180,15 @@ def test_reading_the_journal_does_not_add_to_it(app: Flask) -> None:
     assert len(first) == 1
 
 
+def test_clearing_in_process(app: Flask) -> None:
+    with client_for(app) as client:
+        client.get("/api/v4/import/status/1")
+        assert client.delete(JOURNAL).json() == {"entries": []}
+        client.get("/api/v4/import/status/2")
+        entries = client.get(JOURNAL).json()["entries"]
+    assert [e["path"] for e in entries] == ["/api/v4/import/status/2"]
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [

@@ -10,18 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mockserver._http import Gate
 from mockserver._inputs import Rejection, Reply, StartResponse
+from mockserver._middleware import Bookkeeper
 from mockserver.config import MockConfig
 from mockserver.control import Clock, Control
 from mockserver.store import Store
 from statuskit.errors import ContractViolation
 from statuskit.registry import default_registry
+
+if TYPE_CHECKING:
+    from mockserver.hints import Miss
 
 __all__ = ["ApiMount", "MockState", "build_app", "mock_state"]
 
@@ -40,14 +44,19 @@ class MockState:
     control: Control
     #: The mock's clock (``Clock(control)``); every time-dependent answer reads it.
     clock: Callable[[], float]
+    #: The journal, hints and faults middleware (``mockserver._middleware``).
+    bookkeeping: Bookkeeper | None = None
     #: Per-API helpers (error bodies, record builders), keyed by API name.
     apis: dict[str, Any] | None = None
     #: The mounts' seeding functions, run on an empty database.
     seeders: tuple[Callable[[MockState], None], ...] = ()
 
     def reset(self) -> None:
-        """Everything back to the seed: data, sessions, clock and faults, on every worker."""
+        """Everything back to the seed: data, sessions, clock, faults and the request
+        journal, on every worker."""
         self.store.reset()
+        if self.bookkeeping is not None and self.bookkeeping.journal is not None:
+            self.bookkeeping.journal.clear()
         for seed in self.seeders:
             seed(self)
 
@@ -67,7 +76,9 @@ class ApiMount:
     ``setup`` builds the API's helpers for a state; ``seed`` writes its starting data once
     per database; ``http_error`` renders an HTTP error in the API's own format; ``hot``
     optionally builds a handler that answers hot GETs straight from the WSGI environ, with
-    the same logic as the views (it returns ``None`` for requests it does not take).
+    the same logic as the views (it returns ``None`` for requests it does not take);
+    ``hint`` optionally says, in one line, what a request answered with a 4xx nearly got
+    right (``mockserver.hints``).
     """
 
     name: str
@@ -77,6 +88,7 @@ class ApiMount:
     seed: Callable[[MockState], None]
     http_error: Callable[[MockState, int, str], Reply]
     hot: Callable[[Any], HotHandler] | None = None
+    hint: Callable[[Any, Miss], str | None] | None = None
 
 
 HotHandler = Callable[[Mapping[str, Any]], Reply | None]
@@ -158,8 +170,10 @@ def build_app(
     state.seeders = tuple(mount.seed for mount in mounts)
     app.extensions[EXTENSION] = state
     hot = [mount.hot(state.api(mount.name)) for mount in mounts if mount.hot is not None]
-    # Outermost the path repair, so the hot path and Flask read the same path.
-    app.wsgi_app = _pep3333_path(HotPath(app.wsgi_app, hot))  # type: ignore[method-assign]
+    # Outermost the path repair, so the hot path and Flask read the same path; then the
+    # journal, hints and faults, so they cover what the hot path answers too.
+    state.bookkeeping = Bookkeeper(HotPath(app.wsgi_app, hot), state, mounts, app.url_map)
+    app.wsgi_app = _pep3333_path(state.bookkeeping)  # type: ignore[method-assign]
     for mount in mounts:
         app.register_blueprint(mount.blueprint(settings))
         # Workers of one server share a database: only the first to get here seeds it.

@@ -88,6 +88,12 @@ class MockConfig:
     admin_requires_token: bool = False
     #: [KIT] The scenario an import uploaded through the API follows (a preset name).
     upload_scenario: str = "fast-success"
+    #: [KIT] Honour the ``X-Statuskit-Fault`` request header (``statuskit serve --test-mode``).
+    test_mode: bool = False
+    #: Record every request in the journal (``/__admin/v1/journal``).
+    journal: bool = True
+    #: [KIT] The journal keeps at least this many of the latest requests per worker.
+    journal_limit: int = 100_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> MockConfig:

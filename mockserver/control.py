@@ -53,9 +53,13 @@ class Control:
         self.real_time = real_time
         self._cached = ControlState()
         self._lock = threading.Lock()
+        self._pinned = threading.local()
 
     def state(self) -> ControlState:
         """The current control data (one read; parsed again only after a change)."""
+        pinned: ControlState | None = getattr(self._pinned, "state", None)
+        if pinned is not None:
+            return pinned
         generation, data = self.store.control()
         cached = self._cached
         if generation != cached.generation:
@@ -73,7 +77,27 @@ class Control:
             return json.dumps(raw, sort_keys=True)
 
         self.store.update_control(apply)
-        return self.state()
+        pinned = getattr(self._pinned, "state", None)
+        self._pinned.state = None
+        fresh = self.state()
+        if pinned is not None:
+            self._pinned.state = fresh
+        return fresh
+
+    def pin(self) -> ControlState:
+        """Read the control data once and serve that copy to this thread until :meth:`unpin`.
+
+        The request middleware pins it for one request, so the faults, the journal and every
+        clock reading of that request cost one read together, and agree with each other.
+        """
+        self._pinned.state = None
+        state = self.state()
+        self._pinned.state = state
+        return state
+
+    def unpin(self) -> None:
+        """Go back to reading the control data on every call."""
+        self._pinned.state = None
 
 
 class Clock:

@@ -61,6 +61,8 @@ class ServeOptions:
     seed: int | None = None
     server: Literal["granian", "gunicorn"] = "granian"
     state_path: str | None = None
+    #: Honour the ``X-Statuskit-Fault`` request header (``--test-mode``).
+    test_mode: bool = False
 
     def config(self, environ: Mapping[str, str] | None = None) -> MockConfig:
         """The mock configuration these options describe."""
@@ -76,6 +78,8 @@ class ServeOptions:
         }
         if self.seed is not None:
             overrides["seed"] = self.seed
+        if self.test_mode:
+            overrides["test_mode"] = True
         return base.replace(**overrides)
 
 

@@ -76,7 +76,7 @@ def routes(register: Callable[[Blueprint], None]) -> Callable[[Blueprint], None]
 
 def blueprint(config: MockConfig) -> Blueprint:
     """The admin blueprint, with every admin module's routes."""
-    from mockserver.admin import clock, resources  # noqa: F401  (they register routes)
+    from mockserver.admin import clock, faults, journal, resources  # noqa: F401  (routes)
 
     bp = Blueprint("admin", __name__, url_prefix=PREFIX)
     bp.before_request(lambda: admin().guard())

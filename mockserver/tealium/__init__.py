@@ -10,6 +10,7 @@ from mockserver._app import ApiMount, MockState, build_app
 from mockserver._inputs import Reply
 from mockserver.config import MockConfig
 from mockserver.tealium.api import API, TealiumApi
+from mockserver.tealium.hints import hint
 from mockserver.tealium.views import blueprint, hot_file
 from statuskit.fixtures import seed as seed_fixtures
 
@@ -38,6 +39,7 @@ MOUNT = ApiMount(
     seed=_seed,
     http_error=_http_error,
     hot=hot_file,
+    hint=hint,
 )
 
 

@@ -10,6 +10,7 @@ from mockserver._app import ApiMount, MockState, build_app
 from mockserver._inputs import Reply
 from mockserver.config import MockConfig
 from mockserver.thalamus.api import API, ID_COUNTER, ThalamusApi
+from mockserver.thalamus.hints import hint
 from mockserver.thalamus.views import blueprint, hot_status
 from statuskit.fixtures import seed as seed_fixtures
 
@@ -68,6 +69,7 @@ MOUNT = ApiMount(
     seed=_seed,
     http_error=_http_error,
     hot=hot_status,
+    hint=hint,
 )
 
 

@@ -57,6 +57,8 @@ def banner(options: ServeOptions, config: MockConfig) -> str:
             f"    username {te.username}  password {tpass}  v2 key {key}",
             f"    curl -s -D- -d {shlex.quote(form)} {base}/v1/login",
         ]
+    if config.test_mode:
+        lines.append("  Test mode: a request's X-Statuskit-Fault header injects a fault into it")
     lines.append("Press Ctrl+C to stop.")
     return "\n".join(lines)
 
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         config_file=args.config,
         seed=args.seed,
         server=args.server,
+        test_mode=args.test_mode,
     )
 
     def announce(ready: ServeOptions, config: MockConfig) -> None:
@@ -98,5 +101,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         choices=("granian", "gunicorn"),
         default="granian",
         help="the WSGI server (default granian; gunicorn is the fallback)",
+    )
+    parser.add_argument(
+        "--test-mode",
+        action="store_true",
+        help="honour the X-Statuskit-Fault request header (a one-off fault per request)",
     )
     parser.set_defaults(run=run)

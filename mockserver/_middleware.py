@@ -1,0 +1,298 @@
+"""The bookkeeping middleware: the journal, near-miss hints and fault injection.
+
+It sits between the path repair and the hot path, so the requests the hot path answers and
+those Flask answers are journaled, hinted and faulted alike (``ARCHITECTURE.md``).
+Requests to the admin API are journaled but never faulted; the journal's own routes are
+left out of it, so reading the journal does not change it.
+
+With no fault configured it costs one control-row read per request (pinned, so the
+request's clock readings reuse it) and one entry queued for this worker's journal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.routing import Map
+
+from mockserver._http import JSON
+from mockserver._inputs import Reply, StartResponse
+from mockserver.faults import HEADER as FAULT_HEADER
+from mockserver.faults import Fault, FaultError, Faults, parse_header
+from mockserver.hints import HEADER as HINT_HEADER
+from mockserver.hints import Miss, Routes, generic, header_value
+from mockserver.journal import Journal
+
+if TYPE_CHECKING:
+    from mockserver._app import ApiMount, MockState
+
+__all__ = ["ADMIN_PREFIX", "JOURNAL_PREFIX", "Bookkeeper", "InjectedDisconnect"]
+
+log = logging.getLogger("statuskit.mock")
+
+ADMIN_PREFIX = "/__admin/"
+ADMIN_API = "admin"
+JOURNAL_PREFIX = "/__admin/v1/journal"
+_FAULT_ENVIRON = "HTTP_" + FAULT_HEADER.upper().replace("-", "_")
+#: How long a truncated answer waits after its first half, so the server sends that half
+#: before the connection is dropped (granian sends asynchronously).
+TRUNCATE_PAUSE = 0.1
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class InjectedDisconnect(ConnectionAbortedError):
+    """Raised inside a response on purpose, so the server drops the connection."""
+
+
+@dataclass(slots=True)
+class _Call:
+    status: int | None = None
+    hint: str | None = None
+    fault: str | None = None
+
+
+def _close(result: Iterable[bytes]) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+class Bookkeeper:
+    """WSGI middleware that journals every request, hints 4xx answers and injects faults."""
+
+    def __init__(
+        self, app: WSGIApp, state: MockState, mounts: Sequence[ApiMount], url_map: Map
+    ) -> None:
+        self.app = app
+        self.state = state
+        self.mounts = {mount.name: mount for mount in mounts}
+        self.routes = Routes(url_map, [(mount.name, mount.prefixes) for mount in mounts])
+        self.faults = Faults(state.store)
+        config = state.config
+        directory = os.path.dirname(config.state_path) if config.state_path else None
+        self.test_mode = config.test_mode
+        #: Configured credential values, scrubbed from the journal wherever they appear.
+        secrets = tuple(
+            value
+            for secret in (
+                config.thalamus.token,
+                config.thalamus.password,
+                config.tealium.password,
+                config.tealium.api_key,
+                config.admin_token,
+            )
+            if secret is not None and (value := secret.reveal())
+        )
+        self.journal = Journal(directory, config.journal_limit, secrets) if config.journal else None
+
+    @property
+    def apis(self) -> list[str]:
+        """The APIs faults may target (the admin API is never faulted)."""
+        return [name for name, mount in self.mounts.items() if ADMIN_PREFIX not in mount.prefixes]
+
+    # -- the request path -------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        if path.startswith(ADMIN_PREFIX):
+            if self.journal is None or path.startswith(JOURNAL_PREFIX):
+                return self.app(environ, start_response)
+            return self._serve(environ, start_response, ADMIN_API, None)
+        api = self.routes.owner(path)
+        control = self.state.control
+        state = control.pin()
+        try:
+            picked = None
+            if state.faults or (self.test_mode and _FAULT_ENVIRON in environ):
+                try:
+                    picked = self._pick(environ, api)
+                except FaultError as exc:
+                    return self._refuse(environ, start_response, api, f"{FAULT_HEADER}: {exc}")
+            return self._serve(environ, start_response, api, picked)
+        finally:
+            control.unpin()
+
+    def _pick(self, environ: dict[str, Any], api: str) -> tuple[Fault, int] | None:
+        """The fault for this request, if one fires: the header's, else a configured one."""
+        if self.test_mode:
+            header = environ.get(_FAULT_ENVIRON)
+            if header is not None:
+                return Fault.parse(parse_header(header), apis=self.apis, header=True), 0
+        target = None
+        for fault in self.faults.live(self.state.control.state()):
+            if fault.api != api:
+                continue
+            if fault.needs_route:
+                target = target or self.routes.target(environ)
+                if not fault.aims_at(target.route, target.resource):
+                    continue
+            fired, n = self.faults.count(fault)
+            if fired:
+                return fault, n
+        return None
+
+    def _serve(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        api: str,
+        picked: tuple[Fault, int] | None,
+    ) -> Iterable[bytes]:
+        started = time.perf_counter()
+        real = time.time()
+        at = self.state.clock()
+        call = _Call()
+        try:
+            if picked is None:
+                return self._answer(environ, start_response, call)
+            fault, n = picked
+            call.fault = fault.id or "header"
+            return self._inject(environ, start_response, call, fault, n)
+        finally:
+            if self.journal is not None:
+                ms = round((time.perf_counter() - started) * 1000, 3)
+                self.journal.record(
+                    environ,
+                    api=api,
+                    at=at,
+                    real=real,
+                    status=call.status,
+                    hint=call.hint,
+                    fault=call.fault,
+                    ms=ms,
+                )
+
+    def _refuse(
+        self, environ: dict[str, Any], start_response: StartResponse, api: str, message: str
+    ) -> Iterable[bytes]:
+        """A bad fault header: 400 in the admin API's format, since the header is the kit's."""
+        reply: Reply = self.state.api(ADMIN_API).error(400, message)
+        if self.journal is not None:
+            self.journal.record(
+                environ, api=api, at=self.state.clock(), real=time.time(), status=400, hint=message
+            )
+        return reply.wsgi(start_response)
+
+    # -- answers, with a hint on a 4xx -------------------------------------------------
+
+    def _answer(
+        self, environ: dict[str, Any], start_response: StartResponse, call: _Call
+    ) -> Iterable[bytes]:
+        held: list[tuple[str, list[tuple[str, str]], Any]] = []
+        written: list[bytes] = []
+
+        def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            call.status = int(status[:3])
+            if 400 <= call.status < 500 and exc_info is None:
+                # Held back until the body is known, so the hint can go in a header.
+                held[:] = [(status, headers, exc_info)]
+                return written.append
+            held.clear()
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, respond)
+        if not held:
+            return result
+        try:
+            body = b"".join([*written, *result])
+        finally:
+            _close(result)
+        status, headers, exc_info = held[0]
+        call.hint = self._hint(environ, call.status or 400, body)
+        if call.hint:
+            headers = [*headers, (HINT_HEADER, header_value(call.hint))]
+        start_response(status, headers, exc_info)
+        return [body]
+
+    def _hint(self, environ: dict[str, Any], status: int, body: bytes) -> str | None:
+        try:
+            miss = Miss(environ, status, body, self.routes.target(environ))
+            hint = generic(self.routes, miss)
+            mount = self.mounts.get(miss.target.api)
+            if hint is None and mount is not None and mount.hint is not None:
+                hint = mount.hint(self.state.api(mount.name), miss)
+            return hint
+        except Exception:
+            # A hint is a courtesy: it must never break the answer it annotates.
+            log.debug("statuskit: no hint", exc_info=True)
+            return None
+
+    # -- faults ------------------------------------------------------------------------
+
+    def _inject(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        call: _Call,
+        fault: Fault,
+        n: int,
+    ) -> Iterable[bytes]:
+        kind = fault.kind
+        if kind == "latency":
+            time.sleep(fault.latency(n) / 1000)
+            return self._answer(environ, start_response, call)
+        if kind in ("status", "rate-limit"):
+            status = fault.status if kind == "status" and fault.status else 429
+            mount = self.mounts[self.routes.owner(environ.get("PATH_INFO", ""))]
+            reply = mount.http_error(self.state, status, "")
+            headers = dict(reply.headers)
+            if kind == "rate-limit":
+                headers["Retry-After"] = str(fault.retry_after)
+            call.status = status
+            return Reply(status, reply.body, headers).wsgi(start_response)
+        if kind == "reset":
+            # The request is not processed: nothing changes, and nothing is answered.
+            start_response("200 OK", [("Content-Length", "1")])
+            return _dropped(b"")
+        line, answered, body = self._capture(environ)
+        call.status = int(line[:3])
+        if kind == "malformed":
+            # A prefix of a JSON document is never one: it is cut before its end.
+            broken = body[: len(body) // 2] if len(body) >= 2 else b'{"'
+            call.status = 200
+            start_response("200 OK", [("Content-Type", JSON), ("Content-Length", str(len(broken)))])
+            return [broken]
+        kept = [(k, v) for k, v in answered if k.lower() != "content-length"]
+        start_response(line, [*kept, ("Content-Length", str(len(body)))])
+        if kind == "truncate":
+            return _dropped(body[: len(body) // 2])
+        return _dribbled(body, fault.chunk_bytes or 1, (fault.delay_ms or 0) / 1000)
+
+    def _capture(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Run the request normally and keep its whole answer."""
+        seen: list[tuple[str, list[tuple[str, str]]]] = []
+        written: list[bytes] = []
+
+        def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen[:] = [(status, list(headers))]
+            return written.append
+
+        result = self.app(environ, respond)
+        try:
+            body = b"".join([*written, *result])
+        finally:
+            _close(result)
+        status, headers = seen[0]
+        return status, headers, body
+
+
+def _dropped(first: bytes) -> Iterator[bytes]:
+    """Send ``first``, then abort: the server closes the connection mid-answer."""
+    if first:
+        yield first
+        time.sleep(TRUNCATE_PAUSE)
+    # An OSError: gunicorn takes it for a lost connection and closes it without the 500 it
+    # would send for another exception; granian aborts the connection on any.
+    raise InjectedDisconnect("statuskit fault: connection dropped on purpose")
+
+
+def _dribbled(body: bytes, size: int, delay: float) -> Iterator[bytes]:
+    for start in range(0, len(body), size):
+        if start:
+            time.sleep(delay)
+        yield body[start : start + size]

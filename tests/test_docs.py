@@ -13,15 +13,29 @@ from mockserver.process import serve_process
 REPO = Path(__file__).resolve().parents[1]
 DOCS = sorted([REPO / "README.md", REPO / "ARCHITECTURE.md", *REPO.glob("docs/*.md")])
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
-EXAMPLES = [
-    pytest.param(code, id=f"{doc.name}:{n}")
+BLOCKS = [
+    (f"{doc.name}:{n}", code)
     for doc in DOCS
     for n, code in enumerate(BLOCK.findall(doc.read_text(encoding="utf-8")), 1)
 ]
+#: Examples that are test files (they start ``# test_<name>.py``) run under pytest.
+TEST_FILE = re.compile(r"# (test_\w+)\.py\n")
+EXAMPLES = [pytest.param(code, id=name) for name, code in BLOCKS if not TEST_FILE.match(code)]
+TEST_FILES = [pytest.param(code, id=name) for name, code in BLOCKS if TEST_FILE.match(code)]
 
 
 def test_the_readme_has_examples() -> None:
     assert any("README.md" in str(p.id) for p in EXAMPLES)
+    assert any("README.md" in str(p.id) for p in TEST_FILES)
+
+
+@pytest.mark.parametrize("code", TEST_FILES)
+def test_example_test_files_pass(code: str, pytester: pytest.Pytester) -> None:
+    match = TEST_FILE.match(code)
+    assert match is not None
+    pytester.makepyfile(**{match[1]: code})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=code.count("\ndef test_"))
 
 
 SERVE_URL = "http://127.0.0.1:8080"

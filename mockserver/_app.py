@@ -20,7 +20,8 @@ from mockserver._inputs import Rejection, Reply, StartResponse
 from mockserver._middleware import Bookkeeper
 from mockserver.config import MockConfig
 from mockserver.control import Clock, Control
-from mockserver.store import Store
+from mockserver.readcache import ReadCache
+from mockserver.store import Session, Store
 from statuskit.errors import ContractViolation
 from statuskit.registry import default_registry
 
@@ -44,6 +45,8 @@ class MockState:
     control: Control
     #: The mock's clock (``Clock(control)``); every time-dependent answer reads it.
     clock: Callable[[], float]
+    #: This worker's cache of sessions and records, valid per control generation.
+    reads: ReadCache
     #: The journal, hints and faults middleware (``mockserver._middleware``).
     bookkeeping: Bookkeeper | None = None
     #: Per-API helpers (error bodies, record builders), keyed by API name.
@@ -59,6 +62,16 @@ class MockState:
             self.bookkeeping.journal.clear()
         for seed in self.seeders:
             seed(self)
+
+    def session(self, api: str, token: str | None) -> Session | None:
+        """The live session with that token, read through this worker's cache."""
+        generation = self.control.state().generation
+        return self.reads.session(generation, api, token, now=self.clock())
+
+    def body(self, api: str, key: str) -> bytes | None:
+        """What a record shows now on the mock's clock, read through this worker's cache."""
+        generation = self.control.state().generation
+        return self.reads.body(generation, api, key, at_ms=self.now_ms())
 
     def now_ms(self) -> int:
         """The mock clock's time in milliseconds, as records' snapshots are stamped."""
@@ -165,7 +178,7 @@ def build_app(
     store = Store(settings.state_path)
     control = Control(store)
     gate = Gate(default_registry(), enabled=settings.validate_responses)
-    state = MockState(settings, store, gate, control, Clock(control))
+    state = MockState(settings, store, gate, control, Clock(control), ReadCache(store))
     state.apis = {mount.name: mount.setup(state) for mount in mounts}
     state.seeders = tuple(mount.seed for mount in mounts)
     app.extensions[EXTENSION] = state

@@ -106,6 +106,12 @@ class Record:
         return (first, *sorted(self.later, key=lambda s: s.at_ms))
 
 
+def _bump(db: sqlite3.Connection) -> None:
+    # Workers cache reads per control generation (mockserver/readcache.py): every write to
+    # records or sessions moves the generation on, in its own transaction.
+    db.execute("UPDATE control SET generation = generation + 1 WHERE id = 1")
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     """A login session. ``secondary`` is a second secret bound to it (Tealium's utk)."""
@@ -199,6 +205,7 @@ class Store:
             )
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)", rows)
             db.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", snapshots)
+            _bump(db)
 
     def replace_from(self, api: str, key: str, snapshot: Snapshot) -> bool:
         """Make ``snapshot`` what the record shows from its time on, dropping any later
@@ -217,6 +224,7 @@ class Store:
                 "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
                 (api, key, snapshot.at_ms, snapshot.state, int(snapshot.has_errors), snapshot.body),
             )
+            _bump(db)
         return True
 
     def body(self, api: str, key: str, *, at_ms: int) -> bytes | None:
@@ -298,6 +306,7 @@ class Store:
                 "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
                 (api, session.token, principal, session.secondary, session.expires),
             )
+            _bump(db)
         return session
 
     def session(self, api: str, token: str | None, *, now: float) -> Session | None:
@@ -316,6 +325,7 @@ class Store:
         """End a session; whether there was one."""
         with self.transaction() as db:
             cursor = db.execute("DELETE FROM sessions WHERE api = ? AND token = ?", (api, token))
+            _bump(db)
         return cursor.rowcount > 0
 
     # -- login failures and counters --------------------------------------------------

@@ -182,7 +182,7 @@ class TealiumApi:
 
     def session(self, inputs: Inputs) -> Session | None:
         """The v1 session whose JSESSIONID cookie and utk the request both carry."""
-        session = self.state.store.session(API, inputs.cookie(COOKIE), now=self.state.clock())
+        session = self.state.session(API, inputs.cookie(COOKIE))
         utk = inputs.query("utk")
         if session is None or utk is None or not _same(session.secondary, utk):
             return None
@@ -234,7 +234,7 @@ class TealiumApi:
         # The path is percent-decoded: len() counts code points, so %C3%A9 is one.
         if len(name) > MAX_NAME:
             return self.error(400, 400, NAME_TOO_LONG)
-        body = self.state.store.body(API, f"{account}/{profile}/{name}", at_ms=self.state.now_ms())
+        body = self.state.body(API, f"{account}/{profile}/{name}")
         if body is None:
             return self.error(404, 404, NOT_FOUND)
         return Reply(200, body)

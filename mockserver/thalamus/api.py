@@ -154,7 +154,7 @@ class ThalamusApi:
     def session(self, inputs: Inputs) -> Session | None:
         """The live consumer session the request's cookie names, if any."""
         cookie = inputs.cookie(self.state.config.thalamus_session_cookie)
-        return self.state.store.session(API, cookie, now=self.state.clock())
+        return self.state.session(API, cookie)
 
     def require_session(self, inputs: Inputs) -> Session:
         """Check touchpoint and token, then return the consumer session; a 401 without one."""
@@ -199,7 +199,7 @@ class ThalamusApi:
         record_id = number(raw_id, MAX_LONG)
         if record_id is None:
             return self.error(400, "id", "InvalidId")
-        body = self.state.store.body(API, str(record_id), at_ms=self.state.now_ms())
+        body = self.state.body(API, str(record_id))
         if body is None:
             return self.error(404, "id", "NotFound")
         return Reply(200, body)

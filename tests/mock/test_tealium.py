@@ -314,7 +314,7 @@ def test_a_crash_is_a_500_in_the_v1_shape_without_secrets(
     def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(app.extensions["statuskit"].store, "body", broken)
+    monkeypatch.setattr(app.extensions["statuskit"].store, "timeline", broken)
     with caplog.at_level(logging.ERROR, logger="statuskit.mock"):
         response = documented_file(client, "v1", params=caller.params, headers=caller.headers)
     assert_error(response, 500, 500)

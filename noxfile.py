@@ -34,6 +34,18 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def peers(session: nox.Session) -> None:
+    """Run Schemathesis against statuskit serve from the exported OpenAPI document."""
+    session.install("-e", ".[test]")
+    # Part of the default run (tests/peers, 20 examples per operation); more on demand:
+    # nox -s peers -- 500 [SEED]
+    env = {"STATUSKIT_PEERS_EXAMPLES": session.posargs[0] if session.posargs else "20"}
+    if len(session.posargs) > 1:
+        env["STATUSKIT_PEERS_SEED"] = session.posargs[1]
+    session.run("pytest", "tests/peers", env=env)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (needs wrk: apt-get install wrk); not part of the default run."""
     session.install("-e", ".[test]")

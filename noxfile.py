@@ -34,11 +34,28 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def peers(session: nox.Session) -> None:
+    """Run Schemathesis against statuskit serve from the exported OpenAPI document."""
+    session.install("-e", ".[test]")
+    # Part of the default run (tests/peers, 20 examples per operation); more on demand:
+    # nox -s peers -- 500 [SEED]
+    env = {"STATUSKIT_PEERS_EXAMPLES": session.posargs[0] if session.posargs else "20"}
+    if len(session.posargs) > 1:
+        env["STATUSKIT_PEERS_SEED"] = session.posargs[1]
+    session.run("pytest", "tests/peers", env=env)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks (needs wrk: apt-get install wrk); not part of the default run."""
+    """Run the benchmarks (needs wrk, and npm for Prism); not part of the default run."""
     session.install("-e", ".[test]")
     which = session.posargs[0] if session.posargs else "all"
     if which in ("all", "client"):
         session.run("python", "bench/client_overhead.py", "--header")
     if which in ("all", "mock"):
         session.run("python", "-m", "bench.mock_throughput", *session.posargs[1:])
+    # Prism comes from npm into a cache folder (bench/_prism.py), only here, never in tests.
+    if which in ("all", "prism"):
+        session.run("python", "-m", "bench.prism_compare", *session.posargs[1:])
+    if which in ("all", "prism", "interop"):
+        session.run("python", "-m", "bench.prism_interop")

@@ -157,8 +157,9 @@ def wrk(url: str, headers: Sequence[str] = (), *, seconds: int = 10) -> Load:
         shown = shown.replace(secret, "…")
     return Load(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        p50_ms=_ms(re.search(r"50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
-        p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        # Anchored: a Req/Sec line ending in "57.50%" must not pass for the 50th percentile.
+        p50_ms=_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),  # type: ignore[union-attr]
+        p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),  # type: ignore[union-attr]
         requests=int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         command=shown,

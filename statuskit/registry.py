@@ -7,6 +7,11 @@ Schemas are addressed by API and name: ``schemas/thalamus/import-record.json`` i
 levels under ``.../schemas/strict/<api>/<name>.json`` and ``.../schemas/tolerant/...``,
 so the relative ``$ref``\\ s of a strict schema reach strict schemas, and likewise for
 tolerant ones. The ``.invalid`` host guarantees nothing is ever fetched.
+
+One file per API folder is not a schema: ``operations.json``, the API's operation catalogue
+(its routes, parameters, credentials and which schema answers each status). The registry
+skips it when loading schemas and serves it as :meth:`SchemaRegistry.catalogue`, so this
+module stays the one reader of ``schemas/``; ``statuskit.openapi`` builds on it.
 """
 
 from __future__ import annotations
@@ -28,9 +33,11 @@ from statuskit.errors import ContractViolation, SchemaLoadError, UnknownSchemaEr
 from statuskit.findings import Finding, findings_from_errors
 from statuskit.strictness import STRICTNESS_LEVELS, Strictness, derive
 
-__all__ = ["BASE_URI", "SchemaRegistry", "check", "default_registry", "validate"]
+__all__ = ["BASE_URI", "CATALOGUE", "SchemaRegistry", "check", "default_registry", "validate"]
 
 BASE_URI = "https://statuskit.invalid/schemas/"
+#: The file name of an API's operation catalogue, the one non-schema file under ``schemas/``.
+CATALOGUE = "operations.json"
 
 
 def _level(strict: bool) -> Strictness:
@@ -55,6 +62,7 @@ class SchemaRegistry:
                 resources.append((uri, DRAFT202012.create_resource(derived)))
         self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
         self._validators: dict[tuple[str, str, bool], Draft202012Validator] = {}
+        self._catalogues: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         return f"<SchemaRegistry {self.root} ({len(self._sources)} schemas)>"
@@ -115,6 +123,25 @@ class SchemaRegistry:
                 f"{api} {name} ({_level(strict)}): {findings[0]}{more}", findings=findings
             )
 
+    def catalogued(self) -> tuple[str, ...]:
+        """The APIs with an operation catalogue (``<api>/operations.json``), sorted."""
+        return tuple(sorted(p.parent.name for p in self.root.glob(f"*/{CATALOGUE}")))
+
+    def catalogue(self, api: str) -> dict[str, Any]:
+        """A copy of ``api``'s operation catalogue, as written (``statuskit.openapi`` checks it)."""
+        if api not in self._catalogues:
+            path = self.root / api / CATALOGUE
+            try:
+                self._catalogues[api] = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                known = ", ".join(self.catalogued())
+                raise UnknownSchemaError(
+                    f"no operation catalogue for API {api!r}; known: {known}"
+                ) from None
+            except (OSError, ValueError) as exc:
+                raise SchemaLoadError(f"{path}: unreadable operation catalogue: {exc}") from None
+        return copy.deepcopy(self._catalogues[api])
+
     def _source(self, api: str, name: str) -> dict[str, Any]:
         try:
             return self._sources[api, name]
@@ -126,6 +153,8 @@ class SchemaRegistry:
 def _load_sources(root: Path) -> dict[tuple[str, str], dict[str, Any]]:
     sources: dict[tuple[str, str], dict[str, Any]] = {}
     for path in sorted(root.glob("*/*.json")):
+        if path.name == CATALOGUE:
+            continue  # the API's operation catalogue: data about routes, not a schema
         api, name = path.parent.name, path.stem
         try:
             schema = json.loads(path.read_text(encoding="utf-8"))

@@ -4,6 +4,8 @@ them, set a state directly, and reset everything to the seed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response
@@ -13,7 +15,7 @@ from mockserver.admin import admin, routes
 from mockserver.scenarios import PRESETS, Scenario, scenario
 from mockserver.tealium.api import TealiumApi
 from mockserver.thalamus.api import ThalamusApi
-from statuskit.errors import ConfigError
+from statuskit.errors import ConfigError, ContractViolation
 
 __all__: list[str] = []
 
@@ -49,6 +51,15 @@ def _api(name: str) -> Any:
     return apis[name]
 
 
+@contextmanager
+def _schema_checked(what: str) -> Iterator[None]:
+    """A create whose item would break its API's schema is the caller's mistake: a 400."""
+    try:
+        yield
+    except ContractViolation as exc:
+        raise Rejection(admin().error(400, f"that {what} would break its schema: {exc}")) from None
+
+
 def _created(items: list[Any]) -> Response:
     return admin().reply("created", {"items": items}, 201)
 
@@ -71,16 +82,17 @@ def register(bp: Blueprint) -> None:
         if import_type not in api.records.import_types:
             known = ", ".join(map(str, api.records.import_types))
             raise Rejection(admin().error(400, f"'type' must be one of {known}"))
-        rows = [
-            api.create_import(
-                name=name,
-                file_name=_text(body, "file_name", f"{name}.xlsx"),
-                import_type=import_type,
-                scenario=plan,
-                file_size=plan.rows * 64,
-            )
-            for _ in range(count)
-        ]
+        with _schema_checked("import"):
+            rows = [
+                api.create_import(
+                    name=name,
+                    file_name=_text(body, "file_name", f"{name}.xlsx"),
+                    import_type=import_type,
+                    scenario=plan,
+                    file_size=plan.rows * 64,
+                )
+                for _ in range(count)
+            ]
         return _created([json.loads(row.body) for row in rows])
 
     @bp.post("/tealium/files")
@@ -93,12 +105,13 @@ def register(bp: Blueprint) -> None:
         profile = _text(body, "profile", creds.profile)
         name = _text(body, "name", "statuskit-file.csv")
         names = [name] if count == 1 else [f"{i:04d}_{name}" for i in range(count)]
-        rows = [
-            api.create_file(
-                account=account, profile=profile, name=n, scenario=plan, size=plan.rows * 48
-            )
-            for n in names
-        ]
+        with _schema_checked("file"):
+            rows = [
+                api.create_file(
+                    account=account, profile=profile, name=n, scenario=plan, size=plan.rows * 48
+                )
+                for n in names
+            ]
         return _created([json.loads(row.body) for row in rows])
 
     @bp.post("/thalamus/imports/<int:import_id>/state")

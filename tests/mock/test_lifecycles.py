@@ -202,3 +202,18 @@ def test_reset_returns_to_the_seed(http: httpx.Client) -> None:
     assert http.get(f"/api/v4/import/status/{record['id']}", params=Q).status_code == 404
     assert http.get("/api/v4/import/status/274", params=Q).status_code == 200
     assert http.get("/__admin/v1/clock").json()["frozen"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/__admin/v1/tealium/files", {"name": "0"}),  # not a .csv name
+        ("/__admin/v1/tealium/files", {"name": "x" * 151 + ".csv"}),
+    ],
+)
+def test_an_item_that_would_break_its_schema_is_a_400(
+    http: httpx.Client, path: str, body: dict[str, Any]
+) -> None:
+    response = http.post(path, json=body)
+    assert response.status_code == 400
+    assert "would break its schema" in response.json()["error"]["message"]

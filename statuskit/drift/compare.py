@@ -1,0 +1,458 @@
+"""The comparison engine: a body against its strict schema, every difference classified.
+
+The strict validator (the one the mock is held to) finds the differences; each of its
+errors is mapped to a kind by the keyword that failed, located in the hand-written schema
+by following ``$ref`` hops, and told documented or kit decision by the annotations found
+on the way. Nothing here knows a field name: a schema change reaches drift detection
+without an edit.
+
+Enum values are tallied across every body compared, so that a value never seen over many
+samples can be reported (``enum-value-removed``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin
+
+from jsonschema import ValidationError
+
+from statuskit.drift.describe import SECRET_KEYS, describe_schema, describe_value, json_type
+from statuskit.drift.model import DriftFinding, Kind, merge
+from statuskit.drift.rules import severity_of
+from statuskit.registry import BASE_URI, SchemaRegistry, default_registry
+
+__all__ = ["Comparison", "compare", "json_path"]
+
+_STRICT = f"{BASE_URI}strict/"
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MAPS = frozenset({"properties", "$defs", "patternProperties"})
+_KIND_OF_KEYWORD: Mapping[str, Kind] = {
+    "required": "field-removed",
+    "additionalProperties": "field-added",
+    "enum": "enum-value-added",
+    "const": "enum-value-added",
+}
+#: Enums of at least this many samples may report a value never seen.
+DEFAULT_MIN_ENUM_SAMPLES = 100
+
+
+def json_path(parts: Sequence[Any]) -> str:
+    """``$.status[*].state`` from instance path parts: indices become ``[*]``, odd keys
+    are quoted (``$.created_at['$date']``)."""
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += "[*]"
+        elif _IDENTIFIER.match(part):
+            out += f".{part}"
+        else:
+            out += "['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']"
+    return out
+
+
+@dataclass(frozen=True)
+class _Hop:
+    """One schema node on the way from the root to a rule: where it is and how reached."""
+
+    node: Mapping[str, Any]
+    base: str
+    pointer: str
+    via: str  # root, property, items, additional, ref
+
+    @property
+    def file(self) -> str:
+        return self.base.removeprefix(_STRICT)
+
+    def rule(self, keyword: str | None = None) -> str:
+        suffix = f"/{keyword}" if keyword else ""
+        return f"{self.file}#{self.pointer}{suffix}"
+
+
+@dataclass
+class _Site:
+    """Where one enum was seen: its node and what values it took."""
+
+    hops: tuple[_Hop, ...]
+    operation: str
+    probe: str
+    schema: str
+    seen: Counter[Any] = field(default_factory=Counter)
+
+
+class Comparison:
+    """Bodies compared one by one against their schemas, findings kept across all of them.
+
+    ``add`` returns one body's findings; ``findings`` merges everything added so far (a
+    difference seen in 27 bodies is one finding with ``samples`` 27) and adds the enum
+    values never seen over at least ``min_enum_samples`` samples.
+    """
+
+    def __init__(
+        self,
+        api: str,
+        *,
+        registry: SchemaRegistry | None = None,
+        min_enum_samples: int = DEFAULT_MIN_ENUM_SAMPLES,
+    ) -> None:
+        self.api = api
+        self.registry = registry or default_registry()
+        self.min_enum_samples = min_enum_samples
+        self._found: list[DriftFinding] = []
+        self._sites: dict[tuple[str, str, str], _Site] = {}
+
+    # -- schema navigation --------------------------------------------------------------
+
+    def _contents(self, base: str) -> Mapping[str, Any]:
+        contents: Mapping[str, Any] = self.registry.registry.contents(base)
+        return contents
+
+    def _follow(self, hop: _Hop) -> Iterator[_Hop]:
+        """The ``$ref`` targets reached from ``hop``, in order."""
+        while isinstance(hop.node.get("$ref"), str):
+            target, fragment = urldefrag(urljoin(hop.base, hop.node["$ref"]))
+            node: Any = self._contents(target)
+            pointer = unquote(fragment)
+            for part in pointer.split("/")[1:]:
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+            hop = _Hop(node, target, pointer, "ref")
+            yield hop
+
+    def _root(self, schema: str) -> _Hop:
+        base = self.registry.uri(self.api, schema, strict=True)
+        return _Hop(self._contents(base), base, "", "root")
+
+    def _chain(self, root: _Hop, schema_path: Sequence[Any], keyword: str) -> list[_Hop]:
+        """The hops from ``root`` to the node holding ``keyword``, along a jsonschema
+        ``absolute_schema_path`` (which passes through ``$ref`` without naming it)."""
+        chain, hop, in_map = [root], root, False
+        for part in [*schema_path, keyword]:
+            while part not in hop.node and isinstance(hop.node.get("$ref"), str):
+                hop = next(self._follow(hop))
+                chain.append(hop)
+            if part is keyword:
+                break
+            if in_map:
+                hop = _Hop(hop.node[part], hop.base, f"{hop.pointer}/{part}", "property")
+                chain.append(hop)
+                in_map = False
+            elif part in ("items", "additionalProperties"):
+                via = "items" if part == "items" else "additional"
+                hop = _Hop(hop.node[part], hop.base, f"{hop.pointer}/{part}", via)
+                chain.append(hop)
+            elif part in _MAPS:
+                # Not a schema but a map of them: the next part names one.
+                hop = _Hop(hop.node[part], hop.base, f"{hop.pointer}/{part}", hop.via)
+                in_map = True
+        return chain
+
+    def _segment(self, chain: Sequence[_Hop]) -> list[_Hop]:
+        """The subject's own node and its ``$ref`` targets: the last hop not reached by a
+        ``$ref``, and every hop after it."""
+        start = max(i for i, h in enumerate(chain) if h.via != "ref")
+        return list(chain[start:])
+
+    def _root_kit(self, hop: _Hop) -> bool:
+        """Whether ``hop``'s file is a kit decision as a whole (an object envelope, such as
+        the Thalamus list page): then so is every field of it."""
+        root = self._contents(hop.base)
+        return root.get("x-kit-decision") is True and root.get("type") == "object"
+
+    # -- classification -----------------------------------------------------------------
+
+    def add(
+        self, schema: str, instance: Any, *, operation: str | None = None, probe: str = "body"
+    ) -> list[DriftFinding]:
+        """Compare one body with schema ``schema`` of this API; return its findings."""
+        root = self._root(schema)
+        op = operation or _default_operation(root.node, schema)
+        validator = self.registry.validator(self.api, schema, strict=True)
+        found: list[DriftFinding] = []
+        for error in validator.iter_errors(instance):
+            found.extend(self._classify(root, error, op, probe, schema))
+        found = _hint_renames(_unique(found))
+        self._found.extend(found)
+        self._tally(root, instance, (), op, probe, schema)
+        return found
+
+    def _finding(
+        self,
+        kind: Kind,
+        segment: Sequence[_Hop],
+        *,
+        path: str,
+        expected: str,
+        observed: str,
+        documented: bool,
+        keyword: str | None,
+        context: tuple[str, str, str],
+        evidence: Mapping[str, Any],
+        rule: str | None = None,
+    ) -> DriftFinding:
+        operation, probe, schema = context
+        source = next((h.node.get("x-source") for h in segment if "x-source" in h.node), None)
+        return DriftFinding(
+            severity=severity_of(kind, documented=documented, keyword=keyword),
+            kind=kind,
+            api=self.api,
+            operation=operation,
+            probe=probe,
+            path=path,
+            expected=expected,
+            observed=observed,
+            documented=documented,
+            schema=f"{self.api}/{schema}",
+            rule=rule or segment[-1].rule(keyword),
+            source=source,
+            evidence=evidence,
+        )
+
+    def _classify(
+        self, root: _Hop, error: ValidationError, operation: str, probe: str, schema: str
+    ) -> list[DriftFinding]:
+        keyword = str(error.validator)
+        chain = self._chain(root, list(error.absolute_schema_path)[:-1], keyword)
+        parts = list(error.absolute_path)
+        context = (operation, probe, schema)
+        if keyword == "required":
+            return self._missing(chain, error, parts, context)
+        if keyword == "additionalProperties" and error.validator_value is False:
+            return self._extra(chain, error, parts, context)
+        segment = self._segment(chain)
+        secret = any(h.node.get("x-secret") for h in segment) or _secret_key(parts)
+        observed = describe_value(error.instance, secret=secret)
+        kind = _KIND_OF_KEYWORD.get(keyword, "format-changed")
+        if keyword == "type":
+            kind = "nullability-changed" if error.instance is None else "type-changed"
+        kit_segment = any(h.node.get("x-kit-decision") for h in segment)
+        root_kit = self._root_kit(segment[0])
+        if kind == "type-changed":
+            nullable_guess = any(
+                h.node.get("x-kit-decision") and "null" in _types(h.node) for h in segment
+            )
+            documented = not (root_kit or nullable_guess)
+        elif kind == "nullability-changed":
+            documented = not root_kit
+        else:
+            documented = not (root_kit or kit_segment)
+        evidence: dict[str, Any] = {"type": json_type(error.instance)}
+        if kind == "enum-value-added" and not secret:
+            evidence["value"] = error.instance
+        return [
+            self._finding(
+                kind,
+                segment,
+                path=json_path(parts),
+                expected=describe_schema(h.node for h in reversed(segment)),
+                observed=observed,
+                documented=documented,
+                keyword=keyword,
+                context=context,
+                evidence=evidence,
+            )
+        ]
+
+    def _missing(
+        self,
+        chain: list[_Hop],
+        error: ValidationError,
+        parts: list[Any],
+        context: tuple[str, str, str],
+    ) -> list[DriftFinding]:
+        obj = chain[-1]
+        present = error.instance if isinstance(error.instance, Mapping) else {}
+        out = []
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        for name in required:
+            if name in present:
+                continue
+            prop = _Hop(
+                obj.node["properties"][name],
+                obj.base,
+                f"{obj.pointer}/properties/{name}",
+                "property",
+            )
+            segment = [prop, *self._follow(prop)]
+            out.append(
+                self._finding(
+                    "field-removed",
+                    segment,
+                    path=json_path([*parts, name]),
+                    expected="present (required): "
+                    + describe_schema(h.node for h in reversed(segment)),
+                    observed="absent",
+                    documented=not self._root_kit(obj),
+                    keyword=None,
+                    context=context,
+                    evidence={"object": obj.rule(), "name": name},
+                    rule=obj.rule("required"),
+                )
+            )
+        return out
+
+    def _extra(
+        self,
+        chain: list[_Hop],
+        error: ValidationError,
+        parts: list[Any],
+        context: tuple[str, str, str],
+    ) -> list[DriftFinding]:
+        obj = chain[-1]
+        declared = obj.node.get("properties", {})
+        instance = error.instance if isinstance(error.instance, Mapping) else {}
+        out = []
+        for name in sorted(k for k in instance if k not in declared):
+            value = instance[name]
+            out.append(
+                self._finding(
+                    "field-added",
+                    [obj],
+                    path=json_path([*parts, name]),
+                    expected="absent (not in the schema)",
+                    observed=describe_value(value, secret=_secret_key([name])),
+                    documented=not self._root_kit(obj),
+                    keyword=None,
+                    context=context,
+                    evidence={"object": obj.rule(), "name": name, "type": json_type(value)},
+                    rule=obj.rule("properties"),
+                )
+            )
+        return out
+
+    # -- enum tallies -------------------------------------------------------------------
+
+    def _tally(
+        self,
+        hop: _Hop,
+        instance: Any,
+        parts: tuple[Any, ...],
+        operation: str,
+        probe: str,
+        schema: str,
+    ) -> None:
+        hops = [hop, *self._follow(hop)]
+        node = hops[-1].node
+        if "enum" in node:
+            key = (operation, probe, json_path(parts))
+            site = self._sites.get(key)
+            if site is None:
+                site = self._sites[key] = _Site(tuple(hops), operation, probe, schema)
+            site.seen[_hashable(instance)] += 1
+        if isinstance(instance, dict) and isinstance(node.get("properties"), Mapping):
+            for name, sub in node["properties"].items():
+                if name in instance:
+                    child = _Hop(
+                        sub, hops[-1].base, f"{hops[-1].pointer}/properties/{name}", "property"
+                    )
+                    self._tally(child, instance[name], (*parts, name), operation, probe, schema)
+        elif isinstance(instance, list) and isinstance(node.get("items"), Mapping):
+            child = _Hop(node["items"], hops[-1].base, f"{hops[-1].pointer}/items", "items")
+            for item in instance:
+                self._tally(child, item, (*parts, 0), operation, probe, schema)
+
+    def _unseen(self) -> Iterator[DriftFinding]:
+        for (operation, probe, path), site in sorted(self._sites.items()):
+            total = sum(site.seen.values())
+            if total < self.min_enum_samples:
+                continue
+            node = site.hops[-1].node
+            provenance: Mapping[str, str] = node.get("x-enum-provenance", {})
+            for value in node["enum"]:
+                if _hashable(value) in site.seen:
+                    continue
+                documented = provenance.get(str(value), "").startswith("documented")
+                yield DriftFinding(
+                    severity=severity_of("enum-value-removed", documented=documented),
+                    kind="enum-value-removed",
+                    api=self.api,
+                    operation=operation,
+                    probe=probe,
+                    path=path,
+                    expected=f"{value} among the values seen",
+                    observed=f"never seen in {total} samples",
+                    documented=documented,
+                    samples=total,
+                    schema=f"{self.api}/{site.schema}",
+                    rule=site.hops[-1].rule("enum"),
+                    source=provenance.get(str(value)) or node.get("x-source"),
+                    evidence={"value": value},
+                )
+
+    def findings(self) -> list[DriftFinding]:
+        """Everything found so far, merged, worst first; with the enum values never seen."""
+        return merge([*self._found, *self._unseen()])
+
+
+def compare(
+    api: str,
+    schema: str,
+    instance: Any,
+    *,
+    operation: str | None = None,
+    probe: str = "body",
+    registry: SchemaRegistry | None = None,
+) -> list[DriftFinding]:
+    """Every difference between ``instance`` and the strict schema ``api``/``schema``,
+    classified; empty when it conforms. ``operation`` defaults to the schema's first
+    ``x-operations`` entry."""
+    comparison = Comparison(api, registry=registry)
+    comparison.add(schema, instance, operation=operation, probe=probe)
+    return comparison.findings()
+
+
+def _types(node: Mapping[str, Any]) -> list[str]:
+    types = node.get("type", [])
+    return [types] if isinstance(types, str) else list(types)
+
+
+def _secret_key(parts: Sequence[Any]) -> bool:
+    return any(isinstance(p, str) and p.lower() in SECRET_KEYS for p in parts)
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | None) else repr(value)
+
+
+def _default_operation(root: Mapping[str, Any], schema: str) -> str:
+    operations = root.get("x-operations") or [schema]
+    return str(operations[0])
+
+
+def _unique(found: list[DriftFinding]) -> list[DriftFinding]:
+    # One missing key answers every error its object raised only once.
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for finding in found:
+        if finding.key not in seen:
+            seen.add(finding.key)
+            out.append(finding)
+    return out
+
+
+def _hint_renames(found: list[DriftFinding]) -> list[DriftFinding]:
+    """A field gone and one new in the same object, alone there: say it may be a rename."""
+
+    def parent(path: str) -> str:
+        return path.rsplit(".", 1)[0]
+
+    removed = [f for f in found if f.kind == "field-removed"]
+    added = [f for f in found if f.kind == "field-added"]
+    out = []
+    for finding in found:
+        mates: list[DriftFinding] = []
+        alone = False
+        if finding.kind == "field-removed":
+            mates = [f for f in added if parent(f.path) == parent(finding.path)]
+            alone = sum(parent(f.path) == parent(finding.path) for f in removed) == 1
+        elif finding.kind == "field-added":
+            mates = [f for f in removed if parent(f.path) == parent(finding.path)]
+            alone = sum(parent(f.path) == parent(finding.path) for f in added) == 1
+        if mates and len(mates) == 1 and alone:
+            verb = "renamed to" if finding.kind == "field-removed" else "renamed from"
+            finding = replace(finding, hint=f"maybe {verb} {mates[0].path}")
+        out.append(finding)
+    return out

@@ -95,18 +95,19 @@ class JsonText:
         self._parse()
 
     def delete(self, pointer: str) -> None:
-        """Remove the object member at ``pointer``, with its comma."""
-        parent = self.spans[pointer.rsplit("/", 1)[0] or ""]
+        """Remove the object member or array item at ``pointer``, with its comma."""
+        parent = self.spans[pointer.rsplit("/", 1)[0]]
         span = self.spans[pointer]
-        assert span.member_start is not None, "only object members can be deleted"
+        begin = span.start if span.member_start is None else span.member_start
         index = parent.members.index(pointer)
         if index + 1 < len(parent.members):
             following = self.spans[parent.members[index + 1]]
-            start, end = span.member_start, following.member_start or following.start
+            start = begin
+            end = following.start if following.member_start is None else following.member_start
         elif index > 0:
             start, end = self.spans[parent.members[index - 1]].end, span.end
         else:
-            start, end = span.member_start, span.end
+            start, end = begin, span.end
         self.text = self.text[:start] + self.text[end:]
         self._parse()
 

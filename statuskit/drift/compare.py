@@ -364,7 +364,10 @@ class Comparison:
             for value in node["enum"]:
                 if _hashable(value) in site.seen:
                     continue
-                documented = provenance.get(str(value), "").startswith("documented")
+                if provenance:
+                    documented = provenance.get(str(value), "").startswith("documented")
+                else:  # an enum without per-value provenance is as documented as its node
+                    documented = not any(h.node.get("x-kit-decision") for h in site.hops)
                 yield DriftFinding(
                     severity=severity_of("enum-value-removed", documented=documented),
                     kind="enum-value-removed",
@@ -372,8 +375,8 @@ class Comparison:
                     operation=operation,
                     probe=probe,
                     path=path,
-                    expected=f"{value} among the values seen",
-                    observed=f"never seen in {total} samples",
+                    expected=f"{value} (a value of the enum)",
+                    observed=f"not seen in {total} samples",
                     documented=documented,
                     samples=total,
                     schema=f"{self.api}/{site.schema}",
@@ -423,14 +426,18 @@ def _default_operation(root: Mapping[str, Any], schema: str) -> str:
 
 
 def _unique(found: list[DriftFinding]) -> list[DriftFinding]:
-    # One missing key answers every error its object raised only once.
-    seen: set[tuple[str, ...]] = set()
-    out = []
+    """One finding per key for one body: a missing key is reported by every ``required``
+    error of its object, and a value may break two rules (a date's format and pattern);
+    the other rules ride along for ``--propose-schema``."""
+    first: dict[tuple[str, ...], DriftFinding] = {}
     for finding in found:
-        if finding.key not in seen:
-            seen.add(finding.key)
-            out.append(finding)
-    return out
+        seen = first.get(finding.key)
+        if seen is None:
+            first[finding.key] = finding
+        elif finding.rule and finding.rule != seen.rule:
+            also = sorted({*seen.evidence.get("also", ()), finding.rule})
+            first[finding.key] = replace(seen, evidence={**seen.evidence, "also": also})
+    return list(first.values())
 
 
 def _hint_renames(found: list[DriftFinding]) -> list[DriftFinding]:

@@ -105,17 +105,20 @@ class Redactor:
     """Masks known credential values in any text: the tokens, passwords, keys, session
     cookies and utks of one run, as they become known."""
 
-    def __init__(self, secrets: Iterable[str | Secret | None] = ()) -> None:
+    def __init__(
+        self, secrets: Iterable[str | Secret | None] = (), *, public: Iterable[str] = ()
+    ) -> None:
         self._values: set[str] = set()
+        self._public = frozenset(public)
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str | Secret | None) -> None:
-        """Remember one more value to mask (empty and very short values are ignored: masking
-        ``a`` everywhere would make every report unreadable, and such values guard
-        nothing)."""
+        """Remember one more value to mask. Very short values and ``public`` ones (the kit's
+        published defaults, such as the password ``statuskit``) are not masked: hiding
+        them protects nothing and would garble every text that contains the word."""
         value = secret.reveal() if isinstance(secret, Secret) else secret
-        if value and len(value) >= 4:
+        if value and len(value) >= 4 and value not in self._public:
             self._values.add(value)
 
     def __call__(self, text: str) -> str:

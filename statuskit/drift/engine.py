@@ -34,6 +34,16 @@ from statuskit.registry import SchemaRegistry, default_registry
 __all__ = ["DriftOptions", "run"]
 
 Api = Literal["thalamus", "tealium"]
+#: The kit's own default credentials, printed by ``statuskit serve``: nothing to hide.
+_PUBLIC_DEFAULTS = frozenset(
+    secret.reveal()
+    for secret in (
+        ThalamusCredentials().token,
+        ThalamusCredentials().password,
+        TealiumCredentials().password,
+        TealiumCredentials().api_key,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,12 @@ def run(
     if isinstance(baseline, str | os.PathLike):
         baseline = Baseline.load(baseline, registry=registry)
     progress = progress or Progress(enabled=False)
-    redactor = Redactor()
+    # Every STATUSKIT_* secret, whichever API this run measures: a target may echo any.
+    thalamus, tealium = ThalamusCredentials.from_env(environ), TealiumCredentials.from_env(environ)
+    redactor = Redactor(
+        [thalamus.token, thalamus.password, tealium.password, tealium.api_key],
+        public=_PUBLIC_DEFAULTS,
+    )
     http = Http(
         base_url,
         logins=frozenset({http_path(opts.login_path), "/v1/login", "/v2/auth"}),

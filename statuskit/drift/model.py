@@ -15,7 +15,6 @@ from typing import Any, Literal, get_args
 from statuskit import __version__
 
 __all__ = [
-    "ENUM_KINDS",
     "KINDS",
     "SEVERITIES",
     "DriftFinding",
@@ -45,9 +44,6 @@ Kind = Literal[
     "header-changed",
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
-#: Kinds whose identity includes the observed value: accepting one new state in a baseline
-#: must not accept the next.
-ENUM_KINDS: frozenset[str] = frozenset({"enum-value-added", "enum-value-removed"})
 
 
 def at_least(severity: Severity, threshold: Severity) -> bool:
@@ -88,7 +84,11 @@ class DriftFinding:
     @property
     def key(self) -> tuple[str, ...]:
         """What makes two observations the same finding."""
-        value = self.observed if self.kind in ENUM_KINDS else ""
+        # The value is part of an enum finding's identity: observed when new, expected when
+        # missing (its observed sample count changes from run to run).
+        value = {"enum-value-added": self.observed, "enum-value-removed": self.expected}.get(
+            self.kind, ""
+        )
         return (self.api, self.operation, self.probe, self.kind, self.path, value)
 
     @property
@@ -134,8 +134,17 @@ def merge(findings: Iterable[DriftFinding]) -> list[DriftFinding]:
     merged: dict[tuple[str, ...], DriftFinding] = {}
     for finding in findings:
         seen = merged.get(finding.key)
-        merged[finding.key] = (
-            finding if seen is None else replace(seen, samples=seen.samples + finding.samples)
+        if seen is None:
+            merged[finding.key] = finding
+            continue
+        evidence = dict(seen.evidence)
+        rules = {finding.rule, *finding.evidence.get("also", ())} - {seen.rule, None}
+        if rules:
+            # One value breaking two rules (a date's format and pattern) is one finding;
+            # a proposal must still widen both.
+            evidence["also"] = sorted({*evidence.get("also", ()), *rules})
+        merged[finding.key] = replace(
+            seen, samples=seen.samples + finding.samples, evidence=evidence
         )
     return sorted(merged.values(), key=DriftFinding.sort_key)
 

@@ -81,9 +81,8 @@ def _origin(finding: DriftFinding) -> str:
     return f"observed by statuskit drift: {finding.api} {finding.operation}, {finding.path}"
 
 
-def _edit(text: JsonText, finding: DriftFinding) -> None:
-    assert finding.rule is not None
-    _, pointer, keyword = _split(finding.rule)
+def _edit(text: JsonText, finding: DriftFinding, rule: str) -> None:
+    _, pointer, keyword = _split(rule)
     node: Mapping[str, Any] = _node(text.value(), pointer)
     evidence = finding.evidence
     if finding.kind in ("type-changed", "nullability-changed"):
@@ -101,9 +100,8 @@ def _edit(text: JsonText, finding: DriftFinding) -> None:
                 text.replace(f"{pointer}/x-enum-provenance", provenance)
     elif finding.kind == "format-changed" and keyword in node:
         text.delete(f"{pointer}/{keyword}")
-    elif finding.kind == "field-removed":
-        required = [r for r in node.get("required", []) if r != evidence.get("name")]
-        text.replace(f"{pointer}/required", required)
+    elif finding.kind == "field-removed" and evidence.get("name") in node.get("required", []):
+        text.delete(f"{pointer}/required/{node['required'].index(evidence['name'])}")
     elif finding.kind == "field-added" and evidence.get("name") not in node.get("properties", {}):
         declared = {
             "type": evidence.get("type", "string"),
@@ -126,11 +124,12 @@ def propose(
         if finding.kind not in _PROPOSABLE or not finding.rule:
             proposal.not_proposed.append(finding)
             continue
-        file = _split(finding.rule)[0]
-        api, name = file.removesuffix(".json").split("/", 1)
-        if file not in texts:
-            texts[file] = JsonText(registry.source_text(api, name))
-        _edit(texts[file], finding)
+        for rule in [finding.rule, *finding.evidence.get("also", ())]:
+            file = _split(rule)[0]
+            api, name = file.removesuffix(".json").split("/", 1)
+            if file not in texts:
+                texts[file] = JsonText(registry.source_text(api, name))
+            _edit(texts[file], finding, rule)
     diffs = []
     for file, text in sorted(texts.items()):
         api, name = file.removesuffix(".json").split("/", 1)

@@ -139,8 +139,9 @@ class Scrubber:
 
     def body(self, value: Any, key: str = "") -> Any:
         """A parsed body with secrets masked and identifying values scrambled."""
-        if key.lower() in self.secret_keys and value is not None:
-            return REDACTED
+        vocabulary = isinstance(value, str) and value in self.vocabulary
+        if key.lower() in self.secret_keys and value is not None and not vocabulary:
+            return REDACTED  # {"utk": ...}; but {"errors": {"token": "Required"}} is a code
         if isinstance(value, Mapping):
             return {k: self.body(v, str(k)) for k, v in value.items()}
         if isinstance(value, list):
@@ -211,7 +212,9 @@ class Recorder:
         for value in identifying:
             if value:
                 scrub.text(value)
-        entries, written, counts = [], [], dict[str, int]()
+        entries: list[dict[str, Any]] = []
+        written: list[Path] = []
+        counts: dict[str, int] = {}
         bodies = []
         # Bodies first: paths and queries reuse what scrambling the bodies learned.
         for observation in self._observations:
@@ -257,17 +260,26 @@ class Recorder:
                         "headers": headers,
                     }
                 )
+            path = self.directory / "manifest.json"
             manifest = {
                 "description": "Answers recorded by statuskit drift --record, with every "
                 "secret and identifying value replaced (docs/drift.md).",
-                "fixtures": entries,
+                # A recording of the other API in the same folder stays listed.
+                "fixtures": [*self._others(path), *entries],
             }
-            path = self.directory / "manifest.json"
             path.write_text(scrub.redactor(json.dumps(manifest, indent=2) + "\n"), encoding="utf-8")
             written.append(path)
         except OSError as exc:
             raise ConfigError(f"cannot write recordings to {self.directory}: {exc}") from None
         return written
+
+    def _others(self, manifest: Path) -> list[Any]:
+        """The entries an earlier recording of another API left in ``manifest``."""
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+            return [e for e in old["fixtures"] if e.get("api") != self.api]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return []
 
 
 def _cookie(header: str) -> str:

@@ -253,3 +253,30 @@ def test_each_mutation_yields_exactly_its_finding(
     assert len(app.seen) == len(rules), "a mutation never fired"
     assert summary(report) == expected
     assert report.failed == any(severity == "breaking" for _, severity, *_ in expected)
+
+
+def all_processed(body: Any) -> None:
+    for item in body["items"]:
+        item["state"] = "PROCESSED"
+
+
+def test_states_never_seen_over_many_samples(mock_app: Any) -> None:
+    from mockserver import create_app
+    from statuskit.drift import DriftOptions
+
+    app = Mutating(
+        create_app({"generated": 150}),
+        Rule(r"GET /api/v4/import/status", json_edit(all_processed)),
+    )
+    report = run_against(app, "thalamus", options=DriftOptions(pace=0, page_size=150))
+    found = {(f.kind, f.severity, f.path, f.expected.split()[0]) for f in report.findings}
+    # At most a warning, and only for the documented value; the inferred ones are info.
+    assert found == {
+        ("enum-value-removed", "warning", "$.items[*].state", "CANCELED"),
+        ("enum-value-removed", "info", "$.items[*].state", "WAITING"),
+        ("enum-value-removed", "info", "$.items[*].state", "PROCESSING"),
+        ("enum-value-removed", "info", "$.items[*].state", "ERROR_IN_FILE_FORMAT"),
+        ("enum-value-removed", "info", "$.items[*].state", "CONFIGURATION_PENDING"),
+    }
+    assert {f.samples for f in report.findings} == {150}
+    assert not report.failed

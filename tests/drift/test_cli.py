@@ -154,3 +154,23 @@ def test_every_format_can_go_to_a_file(
     lines = captured.err.splitlines()
     assert lines[0].startswith("statuskit drift: 1/")
     assert lines[-1].startswith("statuskit drift: tealium at ")
+
+
+def test_baseline_proposal_and_recording_from_the_command_line(
+    served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline, proposed, recorded = tmp_path / "b.json", tmp_path / "p", tmp_path / "r"
+    args = ["--api", "thalamus", "--base-url", served, "--pace", "0", "--fail-on", "info"]
+    extra = ["--write-baseline", str(baseline), "--propose-schema", str(proposed)]
+    code = main(["drift", *args, *extra, "--record", str(recorded), "--format", "junit"])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert '<testsuite name="statuskit drift thalamus" tests="11" failures="0"' in captured.out
+    summary = captured.err.splitlines()[-1]
+    assert summary.startswith("statuskit drift: thalamus at ")
+    assert f"baseline of 0 findings in {baseline}" in summary
+    assert f"0 widened schemas in {proposed}/drift.patch" in summary
+    assert json.loads(baseline.read_text())["accepted"] == []
+    assert (proposed / "drift.patch").read_text().startswith("statuskit drift: schemas widened")
+    assert (recorded / "manifest.json").is_file()
+    assert main(["drift", *args, "--baseline", str(baseline), "--quiet"]) == 0

@@ -70,11 +70,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(rendered)
     notes = []
     if args.write_baseline:
-        accepted = drift.Baseline().accepting([*report.findings, *report.suppressed])
-        if args.baseline:
-            accepted = drift.Baseline.load(args.baseline).accepting(
-                [*report.findings, *report.suppressed]
-            )
+        # Reasons written into the baseline read (if any) carry over to the new one.
+        previous = drift.Baseline.load(args.baseline) if args.baseline else drift.Baseline()
+        accepted = previous.accepting([*report.findings, *report.suppressed])
         accepted.write(args.write_baseline)
         notes.append(f"baseline of {len(accepted.entries)} findings in {args.write_baseline}")
     if args.propose_schema:
@@ -136,9 +134,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--propose-schema", metavar="DIR", help="write widened schemas as a patch")
     parser.add_argument("--record", metavar="DIR", help="save the answers as scrubbed fixtures")
-    parser.add_argument("--pace", type=float, default=0.25, help="seconds between requests")
-    parser.add_argument("--budget", type=int, default=60, help="most requests to send")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for an answer")
+    parser.add_argument(
+        "--pace", type=float, default=0.25, metavar="SECONDS", help="between requests (0.25)"
+    )
+    parser.add_argument(
+        "--budget", type=int, default=60, metavar="N", help="most requests to send (60)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="wait for an answer (10)"
+    )
     parser.add_argument(
         "--discover", type=int, default=3, metavar="N", help="resources to find when none named"
     )

@@ -157,6 +157,8 @@ class TealiumTarget(Target):
         )
 
     def observations(self) -> Iterator[Observation]:
+        """Log in, then the list or count and search, the resources, the refusals; stop
+        quietly when the budget runs out."""
         context = self.context
         self.plan(3 + max(len(context.files), context.discover) + 5)
         yield self.login()

@@ -135,6 +135,8 @@ class ThalamusTarget(Target):
     # -- the run ------------------------------------------------------------------------
 
     def observations(self) -> Iterator[Observation]:
+        """Log in, then the list or count and search, the resources, the refusals; stop
+        quietly when the budget runs out."""
         context = self.context
         self.plan(2 + max(len(context.ids), context.discover) + 6)
         yield self.login()

@@ -12,25 +12,21 @@ samples can be reported (``enum-value-removed``).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import unquote, urldefrag, urljoin
 
 from jsonschema import ValidationError
 
+from statuskit.drift._walk import Hop, SchemaWalker, json_path
 from statuskit.drift.describe import SECRET_KEYS, describe_schema, describe_value, json_type
 from statuskit.drift.model import DriftFinding, Kind, merge
 from statuskit.drift.rules import severity_of
-from statuskit.registry import BASE_URI, SchemaRegistry, default_registry
+from statuskit.registry import SchemaRegistry, default_registry
 
 __all__ = ["Comparison", "compare", "json_path"]
 
-_STRICT = f"{BASE_URI}strict/"
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_MAPS = frozenset({"properties", "$defs", "patternProperties"})
 _KIND_OF_KEYWORD: Mapping[str, Kind] = {
     "required": "field-removed",
     "additionalProperties": "field-added",
@@ -41,43 +37,11 @@ _KIND_OF_KEYWORD: Mapping[str, Kind] = {
 DEFAULT_MIN_ENUM_SAMPLES = 100
 
 
-def json_path(parts: Sequence[Any]) -> str:
-    """``$.status[*].state`` from instance path parts: indices become ``[*]``, odd keys
-    are quoted (``$.created_at['$date']``)."""
-    out = "$"
-    for part in parts:
-        if isinstance(part, int):
-            out += "[*]"
-        elif _IDENTIFIER.match(part):
-            out += f".{part}"
-        else:
-            out += "['" + part.replace("\\", "\\\\").replace("'", "\\'") + "']"
-    return out
-
-
-@dataclass(frozen=True)
-class _Hop:
-    """One schema node on the way from the root to a rule: where it is and how reached."""
-
-    node: Mapping[str, Any]
-    base: str
-    pointer: str
-    via: str  # root, property, items, additional, ref
-
-    @property
-    def file(self) -> str:
-        return self.base.removeprefix(_STRICT)
-
-    def rule(self, keyword: str | None = None) -> str:
-        suffix = f"/{keyword}" if keyword else ""
-        return f"{self.file}#{self.pointer}{suffix}"
-
-
 @dataclass
 class _Site:
     """Where one enum was seen: its node and what values it took."""
 
-    hops: tuple[_Hop, ...]
+    hops: tuple[Hop, ...]
     operation: str
     probe: str
     schema: str
@@ -102,65 +66,9 @@ class Comparison:
         self.api = api
         self.registry = registry or default_registry()
         self.min_enum_samples = min_enum_samples
+        self.walk = SchemaWalker(api, self.registry)
         self._found: list[DriftFinding] = []
         self._sites: dict[tuple[str, str, str], _Site] = {}
-
-    # -- schema navigation --------------------------------------------------------------
-
-    def _contents(self, base: str) -> Mapping[str, Any]:
-        contents: Mapping[str, Any] = self.registry.registry.contents(base)
-        return contents
-
-    def _follow(self, hop: _Hop) -> Iterator[_Hop]:
-        """The ``$ref`` targets reached from ``hop``, in order."""
-        while isinstance(hop.node.get("$ref"), str):
-            target, fragment = urldefrag(urljoin(hop.base, hop.node["$ref"]))
-            node: Any = self._contents(target)
-            pointer = unquote(fragment)
-            for part in pointer.split("/")[1:]:
-                node = node[part.replace("~1", "/").replace("~0", "~")]
-            hop = _Hop(node, target, pointer, "ref")
-            yield hop
-
-    def _root(self, schema: str) -> _Hop:
-        base = self.registry.uri(self.api, schema, strict=True)
-        return _Hop(self._contents(base), base, "", "root")
-
-    def _chain(self, root: _Hop, schema_path: Sequence[Any], keyword: str) -> list[_Hop]:
-        """The hops from ``root`` to the node holding ``keyword``, along a jsonschema
-        ``absolute_schema_path`` (which passes through ``$ref`` without naming it)."""
-        chain, hop, in_map = [root], root, False
-        for part in [*schema_path, keyword]:
-            while part not in hop.node and isinstance(hop.node.get("$ref"), str):
-                hop = next(self._follow(hop))
-                chain.append(hop)
-            if part is keyword:
-                break
-            if in_map:
-                hop = _Hop(hop.node[part], hop.base, f"{hop.pointer}/{part}", "property")
-                chain.append(hop)
-                in_map = False
-            elif part in ("items", "additionalProperties"):
-                via = "items" if part == "items" else "additional"
-                hop = _Hop(hop.node[part], hop.base, f"{hop.pointer}/{part}", via)
-                chain.append(hop)
-            elif part in _MAPS:
-                # Not a schema but a map of them: the next part names one.
-                hop = _Hop(hop.node[part], hop.base, f"{hop.pointer}/{part}", hop.via)
-                in_map = True
-        return chain
-
-    def _segment(self, chain: Sequence[_Hop]) -> list[_Hop]:
-        """The subject's own node and its ``$ref`` targets: the last hop not reached by a
-        ``$ref``, and every hop after it."""
-        start = max(i for i, h in enumerate(chain) if h.via != "ref")
-        return list(chain[start:])
-
-    def _root_kit(self, hop: _Hop) -> bool:
-        """Whether ``hop``'s file is a kit decision as a whole (an object envelope, such as
-        the Thalamus list page): then so is every field of it."""
-        root = self._contents(hop.base)
-        return root.get("x-kit-decision") is True and root.get("type") == "object"
 
     # -- classification -----------------------------------------------------------------
 
@@ -168,7 +76,7 @@ class Comparison:
         self, schema: str, instance: Any, *, operation: str | None = None, probe: str = "body"
     ) -> list[DriftFinding]:
         """Compare one body with schema ``schema`` of this API; return its findings."""
-        root = self._root(schema)
+        root = self.walk.root(schema)
         op = operation or _default_operation(root.node, schema)
         validator = self.registry.validator(self.api, schema, strict=True)
         found: list[DriftFinding] = []
@@ -182,7 +90,7 @@ class Comparison:
     def _finding(
         self,
         kind: Kind,
-        segment: Sequence[_Hop],
+        segment: Sequence[Hop],
         *,
         path: str,
         expected: str,
@@ -212,24 +120,24 @@ class Comparison:
         )
 
     def _classify(
-        self, root: _Hop, error: ValidationError, operation: str, probe: str, schema: str
+        self, root: Hop, error: ValidationError, operation: str, probe: str, schema: str
     ) -> list[DriftFinding]:
         keyword = str(error.validator)
-        chain = self._chain(root, list(error.absolute_schema_path)[:-1], keyword)
+        chain = self.walk.chain(root, list(error.absolute_schema_path)[:-1], keyword)
         parts = list(error.absolute_path)
         context = (operation, probe, schema)
         if keyword == "required":
             return self._missing(chain, error, parts, context)
         if keyword == "additionalProperties" and error.validator_value is False:
             return self._extra(chain, error, parts, context)
-        segment = self._segment(chain)
+        segment = self.walk.segment(chain)
         secret = any(h.node.get("x-secret") for h in segment) or _secret_key(parts)
         observed = describe_value(error.instance, secret=secret)
         kind = _KIND_OF_KEYWORD.get(keyword, "format-changed")
         if keyword == "type":
             kind = "nullability-changed" if error.instance is None else "type-changed"
         kit_segment = any(h.node.get("x-kit-decision") for h in segment)
-        root_kit = self._root_kit(segment[0])
+        root_kit = self.walk.root_kit(segment[0])
         if kind == "type-changed":
             nullable_guess = any(
                 h.node.get("x-kit-decision") and "null" in _types(h.node) for h in segment
@@ -258,7 +166,7 @@ class Comparison:
 
     def _missing(
         self,
-        chain: list[_Hop],
+        chain: list[Hop],
         error: ValidationError,
         parts: list[Any],
         context: tuple[str, str, str],
@@ -270,13 +178,13 @@ class Comparison:
         for name in required:
             if name in present:
                 continue
-            prop = _Hop(
+            prop = Hop(
                 obj.node["properties"][name],
                 obj.base,
                 f"{obj.pointer}/properties/{name}",
                 "property",
             )
-            segment = [prop, *self._follow(prop)]
+            segment = [prop, *self.walk.follow(prop)]
             out.append(
                 self._finding(
                     "field-removed",
@@ -285,7 +193,7 @@ class Comparison:
                     expected="present (required): "
                     + describe_schema(h.node for h in reversed(segment)),
                     observed="absent",
-                    documented=not self._root_kit(obj),
+                    documented=not self.walk.root_kit(obj),
                     keyword=None,
                     context=context,
                     evidence={"object": obj.rule(), "name": name},
@@ -296,7 +204,7 @@ class Comparison:
 
     def _extra(
         self,
-        chain: list[_Hop],
+        chain: list[Hop],
         error: ValidationError,
         parts: list[Any],
         context: tuple[str, str, str],
@@ -314,7 +222,7 @@ class Comparison:
                     path=json_path([*parts, name]),
                     expected="absent (not in the schema)",
                     observed=describe_value(value, secret=_secret_key([name])),
-                    documented=not self._root_kit(obj),
+                    documented=not self.walk.root_kit(obj),
                     keyword=None,
                     context=context,
                     evidence={"object": obj.rule(), "name": name, "type": json_type(value)},
@@ -327,14 +235,14 @@ class Comparison:
 
     def _tally(
         self,
-        hop: _Hop,
+        hop: Hop,
         instance: Any,
         parts: tuple[Any, ...],
         operation: str,
         probe: str,
         schema: str,
     ) -> None:
-        hops = [hop, *self._follow(hop)]
+        hops = [hop, *self.walk.follow(hop)]
         node = hops[-1].node
         if "enum" in node:
             key = (operation, probe, json_path(parts))
@@ -345,12 +253,12 @@ class Comparison:
         if isinstance(instance, dict) and isinstance(node.get("properties"), Mapping):
             for name, sub in node["properties"].items():
                 if name in instance:
-                    child = _Hop(
+                    child = Hop(
                         sub, hops[-1].base, f"{hops[-1].pointer}/properties/{name}", "property"
                     )
                     self._tally(child, instance[name], (*parts, name), operation, probe, schema)
         elif isinstance(instance, list) and isinstance(node.get("items"), Mapping):
-            child = _Hop(node["items"], hops[-1].base, f"{hops[-1].pointer}/items", "items")
+            child = Hop(node["items"], hops[-1].base, f"{hops[-1].pointer}/items", "items")
             for item in instance:
                 self._tally(child, item, (*parts, 0), operation, probe, schema)
 

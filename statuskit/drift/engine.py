@@ -193,7 +193,7 @@ def run(
         )
     if any(f.kind == "auth-behaviour-changed" and f.path == "<session>" for f in found):
         report.notes.append("the login gave no session, so no probe behind it was sent")
-    if not any(p.probe in ("record", "file") for p in report.probes) and not http.exhausted:
+    elif not any(p.probe in ("record", "file") for p in report.probes) and not http.exhausted:
         report.notes.append("no resource was found to probe; name some with --id or --file")
     findings = [_redacted(f, redactor) for f in merge([*found, *comparison.findings()])]
     if isinstance(baseline, Baseline):

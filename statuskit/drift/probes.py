@@ -24,6 +24,7 @@ from statuskit.secrets import REDACTED
 
 __all__ = [
     "ContentType",
+    "Context",
     "Cookie",
     "Expect",
     "ExpectedValue",
@@ -69,6 +70,7 @@ class ContentType(HeaderRule):
     source: str = _JSON_BODY
 
     def observe(self, response: httpx.Response) -> str | None:
+        """The Content-Type seen, unless it is JSON's."""
         value = response.headers.get("content-type")
         if value is not None and value.split(";")[0].strip().lower() == self.expected:
             return None
@@ -85,6 +87,7 @@ class WwwAuthenticate(HeaderRule):
     source: str = "docs/wire.md: Thalamus v4, checks ('no login session')"
 
     def observe(self, response: httpx.Response) -> str | None:
+        """The challenge seen, unless it is the expected one."""
         value = response.headers.get(self.name)
         return None if value == self.expected else (value if value is not None else "absent")
 
@@ -101,10 +104,12 @@ class Cookie(HeaderRule):
 
     @property
     def expected(self) -> str:  # type: ignore[override]
+        """The promised cookie, as a report shows it."""
         name = f"{self.cookie}=…" if self.cookie else "a session cookie"
         return "; ".join([name, *self.attributes])
 
     def observe(self, response: httpx.Response) -> str | None:
+        """The cookies seen (values masked), unless the promised one is among them."""
         headers = response.headers.get_list("set-cookie")
         shown = [_mask_cookie(h) for h in headers]
         if self.cookie is None:

@@ -237,6 +237,31 @@ CASES: dict[str, tuple[str, tuple[Rule, ...], set[Expected]]] = {
 }
 
 
+SESSIONLESS: dict[str, tuple[str, Rule]] = {
+    "thalamus": (
+        "login",
+        Rule(r"POST /api/v3/thalamus_security_check", lambda a: a.set_header("Set-Cookie", None)),
+    ),
+    "tealium": ("login", Rule(r"POST /v1/login", json_edit(lambda body: {}))),
+}
+
+
+@pytest.mark.parametrize("api", list(SESSIONLESS))
+def test_a_login_without_a_session_is_auth_drift_and_stops_the_run(
+    api: str, mutated: Callable[..., Mutating]
+) -> None:
+    operation, rule = SESSIONLESS[api]
+    report = run_against(mutated(rule), api)
+    found = summary(report)
+    assert ("auth-behaviour-changed", "breaking", operation, "login", "<session>", True) in found
+    # Tealium's body lost its utk too: that is the body's own finding.
+    assert found - {
+        ("auth-behaviour-changed", "breaking", operation, "login", "<session>", True)
+    } <= {("field-removed", "breaking", "login", "login", "$.utk", True)}
+    assert [p.probe for p in report.probes] == ["login"]
+    assert report.notes == ["the login gave no session, so no probe behind it was sent"]
+
+
 def summary(report: Any) -> set[Expected]:
     return {
         (f.kind, f.severity, f.operation, f.probe, f.path, f.documented) for f in report.findings

@@ -9,6 +9,10 @@ than as errors::
      ├── SchemaLoadError (ValueError)        the schemas or fixtures folder is missing or broken
      ├── ConfigError (ValueError)            a setting, option or config file is wrong
      ├── ContractViolation (AssertionError)  an instance broke its schema
+     ├── DriftError                          ``statuskit drift`` could not measure the target
+     │    ├── TargetUnreachableError (ConnectionError)  no connection, a timeout, a broken one
+     │    ├── TargetAuthError                     the target refused the login or the token
+     │    └── TargetTlsError                      the TLS handshake or certificate check failed
      └── ClientError                         the reference client (statuskit.client) failed
           ├── InvalidArgumentError (ValueError)  a call's argument is wrong; nothing was sent
           ├── ResponseError                      the server answered with an error status
@@ -41,6 +45,7 @@ __all__ = [
     "ClientError",
     "ConfigError",
     "ContractViolation",
+    "DriftError",
     "InvalidArgumentError",
     "InvalidRequestError",
     "MalformedResponseError",
@@ -50,6 +55,9 @@ __all__ = [
     "SchemaLoadError",
     "ServerError",
     "StatuskitError",
+    "TargetAuthError",
+    "TargetTlsError",
+    "TargetUnreachableError",
     "TouchpointError",
     "TransportError",
     "UnknownSchemaError",
@@ -112,6 +120,41 @@ class ContractViolation(StatuskitError, AssertionError):
     def schema_path(self) -> str | None:
         """The schema path (a JSON pointer) of the first violation, if any."""
         return self.findings[0].schema_path if self.findings else None
+
+
+class DriftError(StatuskitError):
+    """``statuskit drift`` could not measure the target, so it found nothing either way.
+
+    ``reason`` names which failure it was (``unreachable``, ``authentication failed``,
+    ``TLS error``); the message starts with it, so the one line the command prints says so.
+    The command exits 2 on these.
+    """
+
+    reason = "cannot measure"
+
+    def __init__(self, message: str, *, request: Any = None, response: Any = None) -> None:
+        super().__init__(f"{self.reason}: {message}", request=request, response=response)
+
+
+class TargetUnreachableError(DriftError, ConnectionError):
+    """No answer: the connection was refused, timed out or broke (or the name did not
+    resolve)."""
+
+    reason = "unreachable"
+
+
+class TargetAuthError(DriftError):
+    """The target refused the credentials from the environment (its login or token
+    endpoint did not answer with a session)."""
+
+    reason = "authentication failed"
+
+
+class TargetTlsError(DriftError):
+    """The TLS handshake failed: a certificate that does not verify, or a server that does
+    not speak TLS on that port."""
+
+    reason = "TLS error"
 
 
 class ClientError(StatuskitError):

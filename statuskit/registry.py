@@ -90,6 +90,12 @@ class SchemaRegistry:
         """A copy of the hand-written schema, with its provenance annotations."""
         return copy.deepcopy(self._source(api, name))
 
+    def source_text(self, api: str, name: str) -> str:
+        """The hand-written schema file's text as it is, for proposing a minimal edit to it
+        (``statuskit drift --propose-schema``) that keeps its formatting."""
+        self._source(api, name)
+        return (self.root / api / f"{name}.json").read_text(encoding="utf-8")
+
     def schema(self, api: str, name: str, *, strict: bool = True) -> dict[str, Any]:
         """A copy of the derived schema at the given strictness level."""
         contents = self.registry.contents(self.uri(api, name, strict=strict))

@@ -1,0 +1,216 @@
+"""One drift run: log in, discover, probe, compare, classify, apply the baseline.
+
+:func:`run` is what ``statuskit drift`` calls, and what a contract suite or a script calls
+from Python. It raises :class:`~statuskit.errors.DriftError` when the target cannot be
+measured and otherwise returns a :class:`~statuskit.drift.model.DriftReport`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+import httpx
+
+from statuskit.client._thalamus import DEFAULT_LOGIN_PATH
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials
+from statuskit.drift._http import Http, safe_target
+from statuskit.drift._tealium import TealiumTarget
+from statuskit.drift._thalamus import ThalamusTarget
+from statuskit.drift.baseline import Baseline
+from statuskit.drift.compare import DEFAULT_MIN_ENUM_SAMPLES, Comparison
+from statuskit.drift.describe import Redactor
+from statuskit.drift.evaluate import Evaluator
+from statuskit.drift.model import DriftFinding, DriftReport, ProbeRecord, Severity, merge
+from statuskit.drift.probes import Context, Target
+from statuskit.drift.progress import Progress
+from statuskit.drift.record import Recorder, Scrubber
+from statuskit.errors import ConfigError
+from statuskit.registry import SchemaRegistry, default_registry
+
+__all__ = ["DriftOptions", "run"]
+
+Api = Literal["thalamus", "tealium"]
+#: The kit's own default credentials, printed by ``statuskit serve``: nothing to hide.
+_PUBLIC_DEFAULTS = frozenset(
+    secret.reveal()
+    for secret in (
+        ThalamusCredentials().token,
+        ThalamusCredentials().password,
+        TealiumCredentials().password,
+        TealiumCredentials().api_key,
+    )
+)
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    """How a run behaves towards its target.
+
+    ``pace`` is the least time between two requests and ``budget`` the most requests in
+    all; ``discover`` is how many resources to probe when none are named, and
+    ``page_size`` how many Thalamus records the list probe asks for. An enum value never
+    seen is reported only over ``min_enum_samples`` samples.
+    """
+
+    pace: float = 0.25
+    budget: int = 60
+    timeout: float = 10.0
+    discover: int = 3
+    page_size: int = 25
+    min_enum_samples: int = DEFAULT_MIN_ENUM_SAMPLES
+    login_path: str = DEFAULT_LOGIN_PATH
+    api_version: int = 1
+
+    def __post_init__(self) -> None:
+        if self.pace < 0 or self.timeout <= 0:
+            raise ConfigError("pace must be >= 0 and timeout > 0 seconds")
+        if self.budget < 1 or self.discover < 0 or self.page_size < 1:
+            raise ConfigError("budget and page size must be >= 1, discover >= 0")
+        if self.api_version not in (1, 2):
+            raise ConfigError(f"the Tealium API version is 1 or 2, not {self.api_version}")
+
+
+def _target(
+    api: Api,
+    http: Http,
+    context: Context,
+    environ: Mapping[str, str] | None,
+    options: DriftOptions,
+    account: str | None,
+    profile: str | None,
+) -> tuple[Target, list[str]]:
+    """The API's probes, and the values that identify the caller (for ``--record``)."""
+    if api == "thalamus":
+        creds = ThalamusCredentials.from_env(environ)
+        target: Target = ThalamusTarget(http, context, creds, http_path(options.login_path))
+        return target, [creds.touchpoint, creds.principal, *context.ids]
+    if api == "tealium":
+        tcreds = TealiumCredentials.from_env(environ)
+        account, profile = account or tcreds.account, profile or tcreds.profile
+        target = TealiumTarget(
+            http, context, tcreds, account=account, profile=profile, version=options.api_version
+        )
+        return target, [account, profile, tcreds.username, *context.files]
+    raise ConfigError(f"unknown API {api!r}: drift knows thalamus and tealium")
+
+
+def http_path(path: str) -> str:
+    """A path as probes send it: one leading slash."""
+    return "/" + path.lstrip("/")
+
+
+def run(
+    api: Api,
+    base_url: str,
+    *,
+    ids: Sequence[int | str] = (),
+    files: Sequence[str] = (),
+    account: str | None = None,
+    profile: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    options: DriftOptions | None = None,
+    baseline: Baseline | str | os.PathLike[str] | None = None,
+    fail_on: Severity = "breaking",
+    transport: httpx.BaseTransport | None = None,
+    progress: Progress | None = None,
+    record: str | os.PathLike[str] | None = None,
+    registry: SchemaRegistry | None = None,
+) -> DriftReport:
+    """Measure ``base_url`` against the contract of ``api`` and report every difference.
+
+    Credentials come from ``environ`` (default ``os.environ``) exactly as the client's
+    ``from_env`` reads them. ``ids`` (Thalamus) or ``files`` (Tealium) name the resources to
+    probe; without them a few are discovered. ``transport`` reaches an in-process app.
+    Raises :class:`~statuskit.errors.DriftError` when the target cannot be measured.
+    """
+    opts = options or DriftOptions()
+    registry = registry or default_registry()
+    if isinstance(baseline, str | os.PathLike):
+        baseline = Baseline.load(baseline, registry=registry)
+    progress = progress or Progress(enabled=False)
+    # Every STATUSKIT_* secret, whichever API this run measures: a target may echo any.
+    thalamus, tealium = ThalamusCredentials.from_env(environ), TealiumCredentials.from_env(environ)
+    redactor = Redactor(
+        [thalamus.token, thalamus.password, tealium.password, tealium.api_key],
+        public=_PUBLIC_DEFAULTS,
+    )
+    http = Http(
+        base_url,
+        logins=frozenset({http_path(opts.login_path), "/v1/login", "/v2/auth"}),
+        transport=transport,
+        timeout=opts.timeout,
+        pace=opts.pace,
+        budget=opts.budget,
+    )
+    context = Context(
+        ids=[str(i) for i in ids],
+        files=list(files),
+        discover=opts.discover,
+        page_size=opts.page_size,
+        registry=registry,
+        redactor=redactor,
+        progress=progress,
+    )
+    target, identifying = _target(api, http, context, environ, opts, account, profile)
+    comparison = Comparison(api, registry=registry, min_enum_samples=opts.min_enum_samples)
+    evaluator = Evaluator(comparison)
+    recorder = None
+    if record is not None:
+        recorder = Recorder(record, Scrubber(api, registry, redactor), api)
+    started = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    report = DriftReport(api, safe_target(base_url), started, fail_on)
+    found: list[DriftFinding] = []
+    try:
+        for observation in target.observations():
+            extra, in_body = evaluator.evaluate(observation)
+            found.extend(extra)
+            probe, response = observation.probe, observation.response
+            report.probes.append(
+                ProbeRecord(
+                    probe=probe.name,
+                    operation=probe.operation,
+                    method=probe.method,
+                    path=redactor(probe.path),
+                    expected_status=probe.expect.status,
+                    status=response.status_code if response is not None else None,
+                    findings=len(extra) + in_body,
+                    skipped=observation.skipped,
+                )
+            )
+            if recorder is not None:
+                recorder.add(observation)
+    finally:
+        http.close()
+        progress.close()
+    report.requests = http.sent
+    if http.exhausted:
+        report.notes.append(
+            f"the request budget ({opts.budget}) ran out; later probes were not sent"
+        )
+    if any(f.kind == "auth-behaviour-changed" and f.path == "<session>" for f in found):
+        report.notes.append("the login gave no session, so no probe behind it was sent")
+    elif not any(p.probe in ("record", "file") for p in report.probes) and not http.exhausted:
+        report.notes.append("no resource was found to probe; name some with --id or --file")
+    findings = [_redacted(f, redactor) for f in merge([*found, *comparison.findings()])]
+    if isinstance(baseline, Baseline):
+        report.findings, report.suppressed = baseline.split(findings)
+        report.baseline_file = baseline.path or "(in memory)"
+        report.baseline_accepted = len(baseline.entries)
+    else:
+        report.findings = findings
+    if recorder is not None:
+        recorder.write(identifying)
+    return report
+
+
+def _redacted(finding: DriftFinding, redactor: Redactor) -> DriftFinding:
+    return replace(
+        finding,
+        expected=redactor(finding.expected),
+        observed=redactor(finding.observed),
+        hint=redactor(finding.hint) if finding.hint else None,
+    )

@@ -1,0 +1,169 @@
+"""A drift report in four formats: text for people, JSON for programs (its format is
+``schemas/drift/report.json``), Markdown for pull requests and issues, JUnit XML for CI
+dashboards.
+
+None of them carries a timestamp except JSON, so the same drift renders the same text.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Literal
+
+from statuskit.drift.model import DriftFinding, DriftReport, at_least
+
+__all__ = ["FORMATS", "Format", "render"]
+
+Format = Literal["text", "json", "markdown", "junit"]
+FORMATS: tuple[Format, ...] = ("text", "json", "markdown", "junit")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _verdict(report: DriftReport) -> str:
+    return "FAILED" if report.failed else "passed"
+
+
+def _totals(report: DriftReport) -> str:
+    return (
+        f"{report.count('breaking')} breaking, {report.count('warning')} warning, "
+        f"{report.count('info')} info, {len(report.suppressed)} suppressed "
+        f"({_plural(len(report.probes), 'probe')}, {_plural(report.requests, 'request')})"
+    )
+
+
+def _documented(finding: DriftFinding) -> str:
+    return "documented" if finding.documented else "kit decision"
+
+
+def text(report: DriftReport) -> str:
+    """A human summary: the verdict, then each finding worst first."""
+    lines = [
+        f"statuskit drift: {report.api} at {report.target}: {_verdict(report)} "
+        f"(fail-on {report.fail_on})",
+        f"  {_totals(report)}",
+    ]
+    for title, findings in (("", report.findings), ("accepted in the baseline", report.suppressed)):
+        if title and findings:
+            lines += ["", f"{title}:"]
+        for f in findings:
+            lines += [
+                "",
+                f"{f.severity.upper():9} {f.kind:23} {f.operation} ({f.probe})  {f.path}",
+                f"          expected {f.expected}",
+                f"          observed {f.observed}",
+                f"          {_plural(f.samples, 'sample')}; {_documented(f)}"
+                + (f"; {f.hint}" if f.hint else ""),
+            ]
+            if f.rule:
+                lines.append(f"          rule {f.rule}")
+    if report.notes:
+        lines += ["", *(f"note: {note}" for note in report.notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report: DriftReport) -> str:
+    """A compact Markdown section: verdict, a table of findings, the probes folded away."""
+    lines = [
+        f"**statuskit drift** · {report.api} at `{report.target}` · "
+        f"**{_verdict(report)}** at fail-on `{report.fail_on}`: {_totals(report)}",
+        "",
+    ]
+    if report.findings:
+        lines += [
+            "| severity | kind | operation (probe) | path | expected | observed | samples "
+            "| documented |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for f in report.findings:
+            cells = [
+                f"**{f.severity}**" if f.severity == "breaking" else f.severity,
+                f.kind,
+                f"{f.operation} ({f.probe})",
+                f"`{_cell(f.path)}`",
+                _cell(f.expected),
+                _cell(f.observed) + (f" ({_cell(f.hint)})" if f.hint else ""),
+                str(f.samples),
+                "yes" if f.documented else "no (kit decision)",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    else:
+        lines.append("No drift: every probe answered as the contract says.")
+    if report.suppressed:
+        accepted = ", ".join(f"`{f.kind} {f.path}`" for f in report.suppressed)
+        lines += ["", f"Accepted in the baseline: {accepted}."]
+    probes = " · ".join(
+        f"{p.probe} {p.status if p.status is not None else 'skipped'}" for p in report.probes
+    )
+    lines += ["", f"<details><summary>Probes</summary>{probes}</details>"]
+    lines += [f"> {note}" for note in report.notes]
+    return "\n".join(lines) + "\n"
+
+
+def junit(report: DriftReport) -> str:
+    """JUnit XML: one test case per finding (failing at or above fail-on, skipped when
+    accepted in the baseline) and one per probe that found nothing."""
+    suite = ET.Element("testsuite", name=f"statuskit drift {report.api}")
+    failures = skipped = 0
+
+    def case(classname: str, name: str) -> ET.Element:
+        return ET.SubElement(suite, "testcase", classname=classname, name=name, time="0")
+
+    for findings, accepted in ((report.findings, False), (report.suppressed, True)):
+        for f in findings:
+            element = case(f"drift.{f.api}.{f.operation}", f"{f.kind} {f.path} ({f.probe})")
+            detail = (
+                f"{f.severity}: expected {f.expected}; observed {f.observed}; "
+                f"{_plural(f.samples, 'sample')}; {_documented(f)}"
+            )
+            if accepted:
+                skipped += 1
+                ET.SubElement(element, "skipped", message="accepted in the baseline").text = detail
+            elif at_least(f.severity, report.fail_on):
+                failures += 1
+                ET.SubElement(element, "failure", message=detail, type=f.kind).text = detail
+            else:
+                ET.SubElement(element, "system-out").text = detail
+    for probe in report.probes:
+        if probe.findings:
+            continue
+        element = case(
+            f"drift.{report.api}.{probe.operation}",
+            f"probe {probe.probe}: {probe.method} {probe.path}",
+        )
+        if probe.status is None:
+            skipped += 1
+            ET.SubElement(element, "skipped", message=probe.skipped or "not sent")
+    suite.set("tests", str(len(suite)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", str(skipped))
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _json(report: DriftReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+_RENDERERS: dict[str, Callable[[DriftReport], str]] = {
+    "text": text,
+    "json": _json,
+    "markdown": markdown,
+    "junit": junit,
+}
+
+
+def render(report: DriftReport, fmt: Format = "text") -> str:
+    """The report in one of :data:`FORMATS`."""
+    return _RENDERERS[fmt](report)

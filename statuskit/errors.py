@@ -9,6 +9,8 @@ than as errors::
      ├── SchemaLoadError (ValueError)        the schemas or fixtures folder is missing or broken
      ├── ConfigError (ValueError)            a setting, option or config file is wrong
      ├── ContractViolation (AssertionError)  an instance broke its schema
+     │    └── KitDecisionDiffers               only where a kit decision governs
+     ├── GuardrailError                      a contract run refused to send a request
      └── ClientError                         the reference client (statuskit.client) failed
           ├── InvalidArgumentError (ValueError)  a call's argument is wrong; nothing was sent
           ├── ResponseError                      the server answered with an error status
@@ -41,8 +43,10 @@ __all__ = [
     "ClientError",
     "ConfigError",
     "ContractViolation",
+    "GuardrailError",
     "InvalidArgumentError",
     "InvalidRequestError",
+    "KitDecisionDiffers",
     "MalformedResponseError",
     "NotFoundError",
     "RateLimitedError",
@@ -112,6 +116,18 @@ class ContractViolation(StatuskitError, AssertionError):
     def schema_path(self) -> str | None:
         """The schema path (a JSON pointer) of the first violation, if any."""
         return self.findings[0].schema_path if self.findings else None
+
+
+class KitDecisionDiffers(ContractViolation):
+    """A target answers differently from the kit only where the docs are silent: every
+    finding lies under a kit decision (``x-kit-decision`` in the schemas, [KIT] in
+    ``docs/wire.md``). Against a statuskit mock it is a failure like any other; against a
+    live target the contract suites report it as "undocumented behaviour differs"."""
+
+
+class GuardrailError(StatuskitError):
+    """A contract run refused to send a request: a write to a live target without
+    ``--contract-allow-writes``, or one over the request budget."""
 
 
 class ClientError(StatuskitError):

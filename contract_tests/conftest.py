@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from statuskit.contracts.options import ENV, ContractOptions
-from statuskit.errors import ConfigError, KitDecisionDiffers
+from statuskit.errors import KitDecisionDiffers
+from statuskit.pytest_plugin import CONTRACT_OPTIONS
 
 if TYPE_CHECKING:
     from statuskit.client import RetryPolicy, TealiumClient, ThalamusClient
@@ -32,20 +32,17 @@ if TYPE_CHECKING:
     from statuskit.contracts.target import Target
     from statuskit.mock import MockServer
 
-OPTIONS = pytest.StashKey[ContractOptions]()
+OPTIONS = CONTRACT_OPTIONS
 TARGET = pytest.StashKey["Target"]()
 CURRENT = pytest.StashKey[str]()
 DIFFERS = pytest.StashKey[list[str]]()
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Read the options and load their hypothesis profile, before any test module imports
-    (hypothesis takes a test's settings when it is decorated)."""
-    try:
-        options = ContractOptions.resolve({dest: config.getoption(dest) for dest in ENV})
-    except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    config.stash[OPTIONS] = options
+    """Load the options' hypothesis profile before any test module imports (hypothesis
+    takes a test's settings when it is decorated)."""
+    options = config.stash[OPTIONS]
     config.stash[DIFFERS] = []
     from statuskit.contracts.profiles import load
 

@@ -235,6 +235,8 @@ def test_generated_status_requests(contract: Target, raw: Raw, data: st.DataObje
         ("token", "missing"): {"token": "Required"},
         ("token", "wrong"): {"token": "InvalidToken"},
     }
+    if "/" in case["raw_id"]:
+        return  # the server decodes %2F: the request is another route, a 404 [KIT]
     if len(problems) == 1 and problems[0] in expected:
         assert thalamus_errors(response) == expected[problems[0]]
     elif not problems and not case["session"]:

@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from statuskit.contracts.options import ContractOptions
     from statuskit.mock import MockServer, TealiumMock, ThalamusMock
 
 __all__ = [
     "CONTRACT_MARKERS",
+    "CONTRACT_OPTIONS",
     "RESPX_BASE_URL",
     "pytest_addoption",
     "pytest_configure",
@@ -47,6 +49,8 @@ __all__ = [
 RESPX_BASE_URL = "https://mock.statuskit.test"
 _MOCK_URL_ENV = "STATUSKIT_MOCK_URL"
 
+#: The contract suites' options, read once per run (``statuskit.contracts.options``).
+CONTRACT_OPTIONS: pytest.StashKey[ContractOptions] = pytest.StashKey()
 #: The contract suites' markers, registered for every run so --strict-markers accepts them.
 CONTRACT_MARKERS = (
     "kit_decision: checks a kit decision (docs/wire.md [KIT]); against a target that is not "
@@ -142,10 +146,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     _contract_options(group)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the contract suites' markers."""
+    """Register the contract suites' markers, and read their options (a bad value, given or
+    from the environment, is a usage error before anything runs)."""
+    from statuskit.contracts.options import ENV, ContractOptions
+    from statuskit.errors import ConfigError
+
     for line in CONTRACT_MARKERS:
         config.addinivalue_line("markers", line)
+    try:
+        options = ContractOptions.resolve({dest: config.getoption(dest) for dest in ENV})
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[CONTRACT_OPTIONS] = options
 
 
 @pytest.fixture(scope="session")

@@ -121,6 +121,14 @@ class Target:
     generation: int = 0
     stack: ExitStack = field(default_factory=ExitStack)
 
+    def __repr__(self) -> str:
+        return f"Target({self.description!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis (and IPython) print a dataclass field by field; a falsifying example
+        # shows its fixtures too, so keep this one to a line.
+        printer.text(repr(self))
+
     @property
     def live(self) -> bool:
         """Whether the target is not a statuskit mock: kit decisions may differ there."""

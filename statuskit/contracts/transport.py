@@ -136,6 +136,9 @@ class ContractTransport(httpx.BaseTransport):
     sent: list[Sent] = field(default_factory=list)
     count: int = 0
 
+    def __repr__(self) -> str:
+        return f"ContractTransport(sent={self.count}, dry_run={self.dry_run})"
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.guard is not None:
             reason = self.guard.refusal(request)

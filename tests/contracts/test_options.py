@@ -94,3 +94,17 @@ def test_a_bad_variable_names_the_variable_and_no_url() -> None:
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
     assert target_kind(f"http://{host}:1") == ("loopback" if loopback else "remote")
+
+
+def test_the_options_are_in_the_plugins_group_with_their_variables(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(
+        [
+            "statuskit fake upstreams and contract tests:",
+            "*--contract-api={thalamus,tealium,all}*",
+            "*--contract-base-url=URL*",
+            "*(env: STATUSKIT_CONTRACT_BUDGET)*",
+        ]
+    )

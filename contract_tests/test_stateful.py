@@ -66,11 +66,11 @@ def test_fault_injection_is_available(mock: MockServer) -> None:
 class _Machine(RuleBasedStateMachine):
     """What both machines share: the mock's frozen clock, and the fault rule's checks."""
 
-    def __init__(self, mock: MockServer, faults: bool) -> None:
+    def __init__(self, mock: MockServer, contract: Target, faults: bool) -> None:
         super().__init__()
         mock.reset()
         self.now = float(mock.freeze()["now"])
-        self.mock, self.faults = mock, faults
+        self.mock, self.faults, self.coverage = mock, faults, contract.coverage
         self.retry = RetryPolicy(max_attempts=ATTEMPTS, jitter=lambda: 1.0)
 
     def clock(self) -> float:
@@ -83,13 +83,19 @@ class _Machine(RuleBasedStateMachine):
     def advance(self, seconds: float) -> None:
         self.sleep(seconds)
 
-    def through_fault(self, api: str, status: int, times: int, fetch: Any) -> Any:
+    def through_fault(
+        self, client: ThalamusClient | TealiumClient, status: int, times: int, fetch: Any
+    ) -> Any:
         """Fetch while the next ``times`` requests fail with ``status``: the client's
         retries outlast fewer than its attempts; otherwise it raises the typed error."""
+        if not client.logged_in:
+            client.login()  # a login is not retried: keep the faults for the GET
+        api = "thalamus" if isinstance(client, ThalamusClient) else "tealium"
         self.mock.fail_next(times, status=status, api=api)
         failed: ServerError | RateLimitedError | None = None
         try:
-            return fetch()
+            with self.coverage.paused():
+                return fetch()
         except (ServerError, RateLimitedError) as exc:
             failed = exc
         finally:
@@ -106,7 +112,7 @@ class ImportLifecycles(_Machine):
     imports = Bundle("imports")
 
     def __init__(self, mock: MockServer, contract: Target, faults: bool) -> None:
-        super().__init__(mock, faults)
+        super().__init__(mock, contract, faults)
         self.client = ThalamusClient.from_env(
             contract.base_url,
             login_path=contract.resources.login_path,
@@ -153,7 +159,7 @@ class ImportLifecycles(_Machine):
     @rule(import_id=imports, status=st.sampled_from(FAULTS), times=st.integers(1, ATTEMPTS))
     def poll_through_fault(self, import_id: int, status: int, times: int) -> None:
         record = self.through_fault(
-            "thalamus", status, times, lambda: self.client.get_status(import_id)
+            self.client, status, times, lambda: self.client.get_status(import_id)
         )
         if record is not None:
             self.observe(record)
@@ -189,7 +195,7 @@ class FileLifecycles(_Machine):
     files = Bundle("files")
 
     def __init__(self, mock: MockServer, contract: Target, faults: bool) -> None:
-        super().__init__(mock, faults)
+        super().__init__(mock, contract, faults)
         self.client = TealiumClient.from_env(
             contract.base_url,
             transport=contract.transport,
@@ -235,7 +241,7 @@ class FileLifecycles(_Machine):
     @rule(name=files, status=st.sampled_from(FAULTS), times=st.integers(1, ATTEMPTS))
     def poll_through_fault(self, name: str, status: int, times: int) -> None:
         found = self.through_fault(
-            "tealium", status, times, lambda: self.client.get_file_status(name)
+            self.client, status, times, lambda: self.client.get_file_status(name)
         )
         if found is not None:
             self.observe(found)

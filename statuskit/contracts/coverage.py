@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,11 +170,24 @@ class Coverage:
         self.fields: dict[str, Counter[str]] = {api: Counter() for api in apis}
         self.other: dict[str, Counter[str]] = {api: Counter() for api in apis}
         self.shapes = {api: _Shapes(self.registry, api) for api in apis}
+        self._paused = 0
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Record nothing inside the block: answers a test made the mock give (an injected
+        fault) say nothing about the target's contract."""
+        self._paused += 1
+        try:
+            yield
+        finally:
+            self._paused -= 1
 
     # -- observing --------------------------------------------------------------------
 
     def observe(self, request: httpx.Request, response: httpx.Response) -> None:
         """Record one exchange (a transport observer)."""
+        if self._paused:
+            return
         path = request.url.path
         if self.base_path and path.startswith(self.base_path):
             path = path[len(self.base_path) :] or "/"

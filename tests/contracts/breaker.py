@@ -70,7 +70,62 @@ def not_a_mock(app: App) -> App:
     return wrapper
 
 
+INJECTED: list[dict[str, Any]] = []
+_FAULT_CODES = {429: "TooManyRequests", 502: "BadGateway", 503: "ServiceUnavailable"}
+
+
+def fake_faults(app: App) -> App:
+    """A stand-in for the admin API's fault injection (``/__admin/v1/faults``, another
+    branch's work), following what ``statuskit.mock.MockServer.fail_next`` sends: the next
+    ``times`` requests to ``api`` answer ``status`` (``kind: rate-limit`` is a 429)."""
+    pending: list[dict[str, Any]] = []
+
+    def answer(start_response: Any, status: int, body: Any, *extra: tuple[str, str]) -> list[bytes]:
+        data = b"" if body is None else json.dumps(body).encode()
+        headers = [("Content-Type", "application/json")] if data else []
+        start_response(f"{status} Fault", [*headers, *extra])
+        return [data]
+
+    def wrapper(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
+        if path == "/__admin/v1/faults" and method == "POST":
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            spec = json.loads(environ["wsgi.input"].read(size))
+            status = 429 if spec["kind"] == "rate-limit" else spec["status"]
+            pending.append({"status": status, "times": spec["times"], "api": spec.get("api")})
+            INJECTED.append(spec)
+            return answer(start_response, 201, {"id": len(pending), **spec})
+        if path == "/__admin/v1/faults" and method == "DELETE":
+            pending.clear()
+            return answer(start_response, 204, None)
+        if path == "/__admin/v1/" and method == "GET":
+            seen: dict[str, Any] = {}
+
+            def capture(status: str, headers: Any, exc_info: Any = None) -> Any:
+                seen.update(status=status)
+                return lambda data: None
+
+            index = json.loads(b"".join(app(environ, capture)))
+            index["endpoints"].append("POST /__admin/v1/faults")
+            return answer(start_response, 200, index)
+        api = "tealium" if path.startswith(("/v1/", "/v2/")) else "thalamus"
+        for fault in pending:
+            if not path.startswith("/__admin/") and fault["api"] in (None, api) and fault["times"]:
+                fault["times"] -= 1
+                status = fault["status"]
+                if api == "thalamus":
+                    body: Any = {"errors": {"server": _FAULT_CODES.get(status, "GatewayTimeout")}}
+                else:
+                    body = {"returnCode": status, "message": "Fault"}
+                extra = [("Retry-After", "1")] if status == 429 else []
+                return answer(start_response, status, body, *extra)
+        return app(environ, start_response)
+
+    return wrapper
+
+
 WRAPPERS = {
+    "fake-faults": fake_faults,
     "rows-ok-as-string": rows_ok_as_string,
     "token-not-needed": token_not_needed,
     "not-a-mock": not_a_mock,
@@ -92,3 +147,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return app
 
     mockserver.create_app = create_app  # type: ignore[assignment]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if os.environ.get("STATUSKIT_BREAK") == "fake-faults":
+        terminalreporter.write_line(f"fake faults injected: {len(INJECTED)}")

@@ -150,6 +150,14 @@ def test_failures_show_no_credential(pytester: pytest.Pytester, run: Run) -> Non
             assert secret not in text
 
 
+def test_the_state_machines_fault_rules_turn_on_with_the_faults_route(run: Run) -> None:
+    # Until the admin API has /faults, a stand-in serves it; the machines need no change.
+    result = run("contract_tests.test_stateful", "--contract-profile=ci", breaks="fake-faults")
+    result.assert_outcomes(passed=3)
+    injected = int(result.stdout.str().rpartition("fake faults injected: ")[2].split()[0])
+    assert injected > 10
+
+
 def test_one_api_alone_deselects_the_other(run: Run) -> None:
     result = run("contract_tests.test_tealium_v2", "--contract-api=thalamus")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED

@@ -110,3 +110,10 @@ def test_the_rendering_lists_what_was_never_seen() -> None:
     assert lines[0] == "contract coverage of the in-process mock"
     assert "  statuses: 4/15 observed" in lines
     assert "    never: upload 400 file:Required [KIT]" in lines
+
+
+def test_coverage_records_nothing_while_paused() -> None:
+    coverage = Coverage(OPERATIONS, ("thalamus",))
+    with coverage.paused():
+        _observed(coverage)
+    assert coverage.summary()["thalamus"]["requests"] == 0

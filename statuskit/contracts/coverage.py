@@ -200,7 +200,7 @@ class Coverage:
         self.requests[api] += 1
         status = response.status_code
         if op is None:
-            self.other[api][f"{request.method} {status}"] += 1
+            self.other[api][f"{request.method} {path[:80]} {status}"] += 1
             return
         self.statuses[api][f"{op.name} {status}"] += 1
         body = body_of(response)

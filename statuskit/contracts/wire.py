@@ -71,7 +71,8 @@ class Operation:
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pattern", re.compile(self.path))
+        # DOTALL: a decoded path may hold a newline (a file name sent as %0A).
+        object.__setattr__(self, "pattern", re.compile(self.path, re.DOTALL))
 
     def __str__(self) -> str:
         return f"{self.api} {self.name}"

@@ -117,3 +117,9 @@ def test_coverage_records_nothing_while_paused() -> None:
     with coverage.paused():
         _observed(coverage)
     assert coverage.summary()["thalamus"]["requests"] == 0
+
+
+def test_a_decoded_path_with_a_newline_is_still_classified() -> None:
+    op = classify(OPERATIONS, "GET", "/v1/omnichannel/accounts/a/profiles/p/files/a\nb.csv")
+    assert op is not None
+    assert op.name == "get-file-status"

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from statuskit.contracts.target import Target
     from statuskit.mock import MockServer
 
-OPTIONS = CONTRACT_OPTIONS
+OPTIONS = CONTRACT_OPTIONS  # set by the plugin's pytest_configure
 TARGET = pytest.StashKey["Target"]()
 CURRENT = pytest.StashKey[str]()
 DIFFERS = pytest.StashKey[list[str]]()
@@ -216,14 +216,18 @@ def raw(contract: Target) -> Iterator[Raw]:
 def mock(contract: Target) -> Iterator[MockServer]:
     """The target's admin API, reset before and after the test; skips on other targets."""
     if contract.mock is None:
-        why = "a dry run sends nothing" if contract.options.dry_run else "it is not one"
+        why = (
+            "a dry run sends nothing"
+            if contract.options.dry_run
+            else f"{contract.description} is not one"
+        )
         pytest.skip(f"needs a statuskit mock's admin API (clock, data, faults): {why}")
     yield contract.reset()
     contract.reset()
 
 
-#: No retries: a contract test sees every answer as it was given.
 def _once() -> RetryPolicy:
+    """No retries: a contract test sees every answer as it was given."""
     from statuskit.client import RetryPolicy
 
     return RetryPolicy(max_attempts=1)

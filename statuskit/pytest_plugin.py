@@ -150,13 +150,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Register the contract suites' markers, and read their options (a bad value, given or
     from the environment, is a usage error before anything runs)."""
-    from statuskit.contracts.options import ENV, ContractOptions
+    from statuskit.contracts.options import CONTRACT_ENV, ContractOptions
     from statuskit.errors import ConfigError
 
     for line in CONTRACT_MARKERS:
         config.addinivalue_line("markers", line)
     try:
-        options = ContractOptions.resolve({dest: config.getoption(dest) for dest in ENV})
+        options = ContractOptions.resolve({dest: config.getoption(dest) for dest in CONTRACT_ENV})
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[CONTRACT_OPTIONS] = options

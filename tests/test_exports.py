@@ -10,9 +10,9 @@ import pytest
 import statuskit
 
 MODULES = ["statuskit"] + [
-    f"statuskit.{m.name}"
-    for m in pkgutil.iter_modules(statuskit.__path__)
-    if not m.name.startswith("_")
+    m.name
+    for m in pkgutil.walk_packages(statuskit.__path__, "statuskit.")
+    if not m.name.rpartition(".")[2].startswith("_")
 ]
 
 

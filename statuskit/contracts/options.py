@@ -21,21 +21,21 @@ from urllib.parse import urlsplit
 from statuskit.errors import ConfigError
 
 __all__ = [
-    "APIS",
-    "ENV",
-    "PROFILES",
+    "CONTRACT_APIS",
+    "CONTRACT_ENV",
+    "CONTRACT_PROFILES",
     "ContractOptions",
     "TargetKind",
     "is_loopback",
     "target_kind",
 ]
 
-APIS = ("thalamus", "tealium", "all")
-PROFILES = ("dev", "ci", "live")
+CONTRACT_APIS = ("thalamus", "tealium", "all")
+CONTRACT_PROFILES = ("dev", "ci", "live")
 TargetKind = Literal["in-process", "loopback", "remote"]
 
 #: Each option's destination and its environment variable.
-ENV = {
+CONTRACT_ENV = {
     "contract_api": "STATUSKIT_CONTRACT_API",
     "contract_base_url": "STATUSKIT_CONTRACT_BASE_URL",
     "contract_serve": "STATUSKIT_CONTRACT_SERVE",
@@ -112,13 +112,13 @@ class ContractOptions:
         def pick(dest: str) -> Any:
             value = given.get(dest)
             if value is None or value is False:
-                raw = env.get(ENV[dest])
+                raw = env.get(CONTRACT_ENV[dest])
                 return value if raw is None else raw
             return value
 
         api = str(pick("contract_api") or "all").lower()
-        if api not in APIS:
-            raise ConfigError(_bad("contract_api", api, "one of " + ", ".join(APIS)))
+        if api not in CONTRACT_APIS:
+            raise ConfigError(_bad("contract_api", api, "one of " + ", ".join(CONTRACT_APIS)))
         base_url = pick("contract_base_url") or None
         if base_url is not None:
             parts = urlsplit(str(base_url))
@@ -133,8 +133,10 @@ class ContractOptions:
         rate = _number(pick("contract_rate"), "contract_rate", DEFAULT_RATE, float)
         kind = "loopback" if serve else target_kind(base_url)
         profile = str(pick("contract_profile") or ("live" if kind == "remote" else "dev"))
-        if profile not in PROFILES:
-            raise ConfigError(_bad("contract_profile", profile, "one of " + ", ".join(PROFILES)))
+        if profile not in CONTRACT_PROFILES:
+            raise ConfigError(
+                _bad("contract_profile", profile, "one of " + ", ".join(CONTRACT_PROFILES))
+            )
         return cls(
             api=api,  # type: ignore[arg-type]
             base_url=str(base_url).rstrip("/") if base_url else None,
@@ -155,7 +157,7 @@ def _option(dest: str) -> str:
 def _bad(dest: str, value: str, wanted: str) -> str:
     # The value is shown only when it is one of a closed set; a URL may hold a credential.
     shown = f" {value!r}" if value else ""
-    return f"{_option(dest)} (or ${ENV[dest]}){shown}: must be {wanted}"
+    return f"{_option(dest)} (or ${CONTRACT_ENV[dest]}){shown}: must be {wanted}"
 
 
 def _flag(value: Any, dest: str) -> bool:

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
 
-from statuskit.contracts.options import PROFILES
+from statuskit.contracts.options import CONTRACT_PROFILES
 
-__all__ = ["PROFILES", "load", "profile_name", "register"]
+__all__ = ["load", "profile_name", "register"]
 _SLOW_MACHINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 
 def profile_name(name: str) -> str:
     """The registered name of a contract profile."""
-    if name not in PROFILES:
-        raise ValueError(f"unknown contract profile {name!r}; known: {', '.join(PROFILES)}")
+    if name not in CONTRACT_PROFILES:
+        raise ValueError(
+            f"unknown contract profile {name!r}; known: {', '.join(CONTRACT_PROFILES)}"
+        )
     return f"statuskit-{name}"
 
 
@@ -40,7 +42,7 @@ def register() -> None:
     )
     settings.register_profile(
         profile_name("ci"),
-        max_examples=60,
+        max_examples=100,
         derandomize=True,
         database=None,
         deadline=None,

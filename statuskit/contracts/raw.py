@@ -20,17 +20,17 @@ from statuskit.contracts.target import Target
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.secrets import Secret
 
-__all__ = ["VALID", "Place", "Raw"]
+__all__ = ["CONFIGURED", "Place", "Raw"]
 
 
-class _Valid:
-    """The sentinel for "the valid credential" (``None`` means "not sent")."""
+class _Configured:
+    """The sentinel for "the configured, valid credential" (``None``: not sent)."""
 
     def __repr__(self) -> str:
-        return "VALID"
+        return "CONFIGURED"
 
 
-VALID: Final = _Valid()
+CONFIGURED: Final = _Configured()
 
 #: Where a Thalamus touchpoint or token travels.
 Place = Literal["query", "header"]
@@ -123,20 +123,20 @@ class Raw:
         self,
         path: str,
         *,
-        touchpoint: str | _Valid | None = VALID,
-        token: str | _Valid | None = VALID,
+        touchpoint: str | _Configured | None = CONFIGURED,
+        token: str | _Configured | None = CONFIGURED,
         touchpoint_in: Place = "query",
         token_in: Place = "header",
         session: bool = True,
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """A GET with the given touchpoint and token (:data:`VALID`: the valid ones;
+        """A GET with the given touchpoint and token (:data:`CONFIGURED`: the valid ones;
         ``None``: not sent; ``""``: sent empty), and the kept session unless
         ``session=False``."""
         query, sent = self.placed(
-            self.thalamus.touchpoint if isinstance(touchpoint, _Valid) else touchpoint,
-            self.thalamus.token.reveal() if isinstance(token, _Valid) else token,
+            self.thalamus.touchpoint if isinstance(touchpoint, _Configured) else touchpoint,
+            self.thalamus.token.reveal() if isinstance(token, _Configured) else token,
             touchpoint_in=touchpoint_in,
             token_in=token_in,
         )

@@ -38,7 +38,15 @@ from statuskit.errors import ConfigError, StatuskitError
 if TYPE_CHECKING:
     from statuskit.mock import MockServer
 
-__all__ = ["IN_PROCESS_URL", "RESOURCE_ENV", "Resources", "Target", "open_target"]
+__all__ = [
+    "DEFAULT_LOGIN_PATH",
+    "FORBIDDEN_ACCOUNT",
+    "IN_PROCESS_URL",
+    "RESOURCE_ENV",
+    "Resources",
+    "Target",
+    "open_target",
+]
 
 #: The base URL of the in-process mock: a reserved name that never resolves.
 IN_PROCESS_URL = "http://mock.statuskit.invalid"

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from statuskit.registry import SchemaRegistry, default_registry
 
 __all__ = [
-    "OPERATIONS",
     "Body",
     "ErrorCase",
     "Operation",
@@ -233,12 +232,6 @@ _TEALIUM = (
         {200: Body("file-status"), 400: _TE_KIT_ERROR, 401: _TE_ERROR, 404: _TE_KIT_ERROR},
         (ErrorCase(400, "400"), *_TE_AUTH, ErrorCase(404, "404")),
     ),
-)
-
-#: Every operation with the kit's default Thalamus login path.
-OPERATIONS: tuple[Operation, ...] = (
-    *_thalamus("/api/v3/thalamus_security_check"),
-    *_TEALIUM,
 )
 
 

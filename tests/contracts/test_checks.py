@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from statuskit.contracts.checks import check_answer, client_agrees, expected_error, kit_located
-from statuskit.contracts.wire import OPERATIONS, Operation
+from statuskit.contracts.wire import Operation, operations
 from statuskit.errors import (
     AuthenticationError,
     ContractViolation,
@@ -25,6 +25,9 @@ from statuskit.registry import default_registry
 
 RECORD: dict[str, Any] = documented("thalamus", "get-status", 200).load()
 FILE: dict[str, Any] = documented("tealium", "get-file-status", 200).load()
+
+
+OPERATIONS = operations()
 
 
 def op(api: str, name: str) -> Operation:

@@ -7,10 +7,13 @@ import pytest
 
 from mockserver import create_app
 from statuskit.contracts.coverage import Coverage, render
-from statuskit.contracts.wire import OPERATIONS, classify, error_cases, operations
+from statuskit.contracts.wire import classify, error_cases, operations
 from statuskit.registry import default_registry
 
 Q = {"touchpoint": "test", "token": "statuskit-token"}
+
+
+OPERATIONS = operations()
 
 
 def test_every_error_code_is_in_its_error_schema() -> None:

@@ -1,11 +1,11 @@
-"""Developer and CI sessions. ``nox`` runs the default ones: lint, typing, tests."""
+"""Developer and CI sessions. ``nox`` runs the default ones: lint, typing, tests, contracts."""
 
 from __future__ import annotations
 
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "typing", "tests"]
+nox.options.sessions = ["lint", "typing", "tests", "contracts"]
 nox.options.error_on_missing_interpreters = True
 
 
@@ -46,6 +46,16 @@ def peers(session: nox.Session) -> None:
 
 
 @nox.session
+def contracts(session: nox.Session) -> None:
+    """Run the contract suites in process, then over HTTP against a statuskit serve."""
+    session.install("-e", ".[test]")
+    suites = ("--pyargs", "contract_tests", "--contract-profile=ci", "-p", "no:cacheprovider")
+    session.run("pytest", *suites, *session.posargs)
+    # The session starts statuskit serve on an ephemeral port and stops it at the end.
+    session.run("pytest", *suites, "--contract-serve", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run the benchmarks (needs wrk, and npm for Prism); not part of the default run."""
     session.install("-e", ".[test]")
@@ -59,3 +69,5 @@ def bench(session: nox.Session) -> None:
         session.run("python", "-m", "bench.prism_compare", *session.posargs[1:])
     if which in ("all", "prism", "interop"):
         session.run("python", "-m", "bench.prism_interop")
+    if which in ("all", "contracts"):
+        session.run("python", "-m", "bench.contract_suite", *session.posargs[1:])

@@ -9,6 +9,8 @@ than as errors::
      ├── SchemaLoadError (ValueError)        the schemas or fixtures folder is missing or broken
      ├── ConfigError (ValueError)            a setting, option or config file is wrong
      ├── ContractViolation (AssertionError)  an instance broke its schema
+     │    └── KitDecisionDiffers               only where a kit decision governs
+     ├── GuardrailError                      a contract run refused to send a request
      ├── DriftError                          ``statuskit drift`` could not measure the target
      │    ├── TargetUnreachableError (ConnectionError)  no connection, a timeout, a broken one
      │    ├── TargetAuthError                     the target refused the login or the token
@@ -46,8 +48,10 @@ __all__ = [
     "ConfigError",
     "ContractViolation",
     "DriftError",
+    "GuardrailError",
     "InvalidArgumentError",
     "InvalidRequestError",
+    "KitDecisionDiffers",
     "MalformedResponseError",
     "NotFoundError",
     "RateLimitedError",
@@ -155,6 +159,18 @@ class TargetTlsError(DriftError):
     not speak TLS on that port."""
 
     reason = "TLS error"
+
+
+class KitDecisionDiffers(ContractViolation):
+    """A target answers differently from the kit only where the docs are silent: every
+    finding lies under a kit decision (``x-kit-decision`` in the schemas, [KIT] in
+    ``docs/wire.md``). Against a statuskit mock it is a failure like any other; against a
+    live target the contract suites report it as "undocumented behaviour differs"."""
+
+
+class GuardrailError(StatuskitError):
+    """A contract run refused to send a request: a write to a live target without
+    ``--contract-allow-writes``, or one over the request budget."""
 
 
 class ClientError(StatuskitError):

@@ -11,22 +11,31 @@ Loaded through the ``pytest11`` entry point; it imports nothing heavy until a fi
   ``.requests``.
 * ``thalamus_respx`` / ``tealium_respx``: the same views over an in-process mock behind
   respx, for unit tests with no sockets: plain ``httpx`` calls to their ``.base_url`` reach it.
+
+It also declares the contract suites' options (``--contract-*``, each with a
+``STATUSKIT_CONTRACT_*`` fallback) and markers (``kit_decision``, ``mock_only``, ``writes``,
+``contract_api``), so ``pytest --pyargs contract_tests`` runs under ``--strict-markers``.
+The suites themselves (``contract_tests/conftest.py``) read the options.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from statuskit.contracts.options import ContractOptions
     from statuskit.mock import MockServer, TealiumMock, ThalamusMock
 
 __all__ = [
+    "CONTRACT_MARKERS",
+    "CONTRACT_OPTIONS",
     "RESPX_BASE_URL",
     "pytest_addoption",
+    "pytest_configure",
     "statuskit_mock",
     "statuskit_respx",
     "statuskit_server",
@@ -39,6 +48,83 @@ __all__ = [
 #: Where the respx fixtures serve the in-process mock: a reserved name, never resolved.
 RESPX_BASE_URL = "https://mock.statuskit.test"
 _MOCK_URL_ENV = "STATUSKIT_MOCK_URL"
+
+#: The contract suites' options, read once per run (``statuskit.contracts.options``).
+CONTRACT_OPTIONS: pytest.StashKey[ContractOptions] = pytest.StashKey()
+#: The contract suites' markers, registered for every run so --strict-markers accepts them.
+CONTRACT_MARKERS = (
+    "kit_decision: checks a kit decision (docs/wire.md [KIT]); against a target that is not "
+    "a statuskit mock, a failure is reported as 'undocumented behaviour differs' (xfailed)",
+    "mock_only: needs a statuskit mock's admin API (clock, data, faults); skipped elsewhere",
+    "writes: sends requests that change data; against a target off this machine it needs "
+    "--contract-allow-writes",
+    "contract_api(*names): the APIs a contract test belongs to (thalamus, tealium), for "
+    "--contract-api",
+)
+
+
+def _contract_options(group: pytest.OptionGroup) -> None:
+    # Strings only: what the options mean lives in statuskit.contracts.options, imported by
+    # the suites. A default of None lets each option fall back to its variable there.
+    def add(name: str, env: str, help: str, **kwargs: Any) -> None:
+        group.addoption(name, default=None, help=f"{help} (env: {env})", **kwargs)
+
+    add(
+        "--contract-api",
+        "STATUSKIT_CONTRACT_API",
+        "the API the contract suites test: thalamus, tealium or all (default all)",
+        choices=("thalamus", "tealium", "all"),
+    )
+    add(
+        "--contract-base-url",
+        "STATUSKIT_CONTRACT_BASE_URL",
+        "test this server (a statuskit serve, staging, production); absent: the in-process "
+        "mock, with no sockets. Credentials come from the STATUSKIT_* variables only",
+        metavar="URL",
+    )
+    add(
+        "--contract-serve",
+        "STATUSKIT_CONTRACT_SERVE",
+        "start statuskit serve on an ephemeral port and test it over HTTP",
+        action="store_true",
+    )
+    add(
+        "--contract-allow-writes",
+        "STATUSKIT_CONTRACT_ALLOW_WRITES",
+        "allow requests that change data (uploads) on a target off this machine",
+        action="store_true",
+    )
+    add(
+        "--contract-budget",
+        "STATUSKIT_CONTRACT_BUDGET",
+        "most requests to send to a target off this machine (default 200)",
+        metavar="N",
+    )
+    add(
+        "--contract-rate",
+        "STATUSKIT_CONTRACT_RATE",
+        "most requests a second to a target off this machine (default 5)",
+        metavar="R",
+    )
+    add(
+        "--contract-dry-run",
+        "STATUSKIT_CONTRACT_DRY_RUN",
+        "list the requests the suites would send, answering them from the in-process mock; "
+        "nothing reaches the target",
+        action="store_true",
+    )
+    add(
+        "--contract-coverage-json",
+        "STATUSKIT_CONTRACT_COVERAGE_JSON",
+        "also write the contract coverage summary to this JSON file",
+        metavar="FILE",
+    )
+    add(
+        "--contract-profile",
+        "STATUSKIT_CONTRACT_PROFILE",
+        "hypothesis profile: dev, ci or live (default live off this machine, else dev)",
+        choices=("dev", "ci", "live"),
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -57,6 +143,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="worker processes of the statuskit serve the plugin starts (default 1)",
     )
+    _contract_options(group)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the contract suites' markers, and read their options (a bad value, given or
+    from the environment, is a usage error before anything runs)."""
+    from statuskit.contracts.options import CONTRACT_ENV, ContractOptions
+    from statuskit.errors import ConfigError
+
+    for line in CONTRACT_MARKERS:
+        config.addinivalue_line("markers", line)
+    try:
+        options = ContractOptions.resolve({dest: config.getoption(dest) for dest in CONTRACT_ENV})
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[CONTRACT_OPTIONS] = options
 
 
 @pytest.fixture(scope="session")

@@ -90,15 +90,17 @@ def from_schema(
     *,
     strict: bool = True,
     registry: SchemaRegistry | None = None,
+    pointer: str = "",
 ) -> st.SearchStrategy[Any]:
-    """A strategy for instances of schema ``api``/``name``.
+    """A strategy for instances of schema ``api``/``name``, or of the subschema at JSON
+    pointer ``pointer`` inside it (``from_schema("thalamus", "common", pointer="/$defs/id")``).
 
     Arguments are checked eagerly: an unknown schema raises
     :class:`~statuskit.errors.UnknownSchemaError`, and a keyword the builder does not
     understand raises :class:`hypothesis.errors.InvalidArgument`, both before any draw.
     """
     reg = registry or default_registry()
-    uri = reg.uri(api, name, strict=strict)
+    uri = reg.uri(api, name, strict=strict) + (f"#{pointer}" if pointer else "")
     resolver = reg.registry.resolver()
     resolved = resolver.lookup(uri)
     return _build(resolved.contents, resolved.resolver)

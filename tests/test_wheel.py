@@ -61,3 +61,26 @@ def test_installed_wheel_is_the_code_that_runs(installed: Path, tmp_path: Path) 
     location, findings = result.stdout.splitlines()
     assert Path(location).is_relative_to(installed)
     assert findings == "[]"
+
+
+def test_installed_wheel_runs_the_contract_suites(installed: Path, tmp_path: Path) -> None:
+    # The suites, their conftest and the plugin's options all come from the installed kit.
+    result = run_outside(
+        installed,
+        tmp_path,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "contract_tests",
+        "-p",
+        "no:cacheprovider",
+        "--strict-markers",
+        "-k",
+        "test_tealium_v2 and not generated",
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "contract coverage of the in-process mock" in result.stdout
+    where = run_outside(
+        installed, tmp_path, "-c", "import contract_tests; print(contract_tests.__file__)"
+    )
+    assert Path(where.stdout.strip()).is_relative_to(installed)

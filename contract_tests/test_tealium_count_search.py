@@ -1,0 +1,143 @@
+"""Tealium ``GET .../files/count`` and ``.../files/search`` (v1): the documented bodies and
+the four documented refusals (docs/wire.md, Files)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contract_tests._support import check, dates, kit, tealium_error
+from statuskit.client import TealiumClient
+from statuskit.contracts.checks import client_agrees
+from statuskit.contracts.raw import Raw
+from statuskit.contracts.target import Target
+from statuskit.mock import MockServer
+
+pytestmark = pytest.mark.contract_api("tealium")
+#: A window wide enough for any file a target holds.
+WIDE = {"startDate": "2000-01-01T00:00Z", "endDate": "2099-12-31T23:59Z"}
+_MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}Z")
+
+
+def _ask(raw: Raw, what: str, params: dict[str, str], **options: Any) -> Any:
+    return raw.tealium_get(raw.files_path(1, f"/{what}"), params=params, **options)
+
+
+@pytest.mark.parametrize("what", ["count", "search"])
+def test_a_window_answers_200_with_the_documented_body(
+    contract: Target, raw: Raw, file_names: tuple[str, ...], what: str
+) -> None:
+    params = {"filePrefix": file_names[0], **WIDE}
+    check(contract, "tealium", what, _ask(raw, what, params), 200)
+
+
+@pytest.mark.parametrize("what", ["count", "search"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"startDate": WIDE["startDate"], "endDate": WIDE["endDate"]}, id="no-prefix"),
+        pytest.param({"filePrefix": "x", "endDate": WIDE["endDate"]}, id="no-start"),
+        pytest.param({"filePrefix": "x", "startDate": WIDE["startDate"]}, id="no-end"),
+        pytest.param({"filePrefix": "x" * 151, **WIDE}, id="prefix-over-150"),
+        pytest.param({"filePrefix": "x", **WIDE, "startDate": "2020-01-01"}, id="bad-date"),
+        pytest.param(
+            {"filePrefix": "x", "startDate": "2020-01-02T00:00Z", "endDate": "2020-01-01T00:00Z"},
+            id="end-before-start",
+        ),
+    ],
+)
+def test_the_four_documented_refusals_are_400(
+    contract: Target, raw: Raw, what: str, params: dict[str, str]
+) -> None:
+    answer = _ask(raw, what, params)
+    check(contract, "tealium", what, answer, 400)
+    kit(tealium_error(answer)[0] == 400, "the 400's returnCode is 400")
+
+
+@pytest.mark.parametrize("what", ["count", "search"])
+@pytest.mark.parametrize("how", ["missing-utk", "wrong-cookie", "forbidden-account"])
+def test_count_and_search_need_a_session_and_a_readable_account(
+    contract: Target, raw: Raw, what: str, how: str
+) -> None:
+    params = {"filePrefix": "x", **WIDE}
+    if how == "forbidden-account":
+        account = contract.resources.forbidden_account
+        if account is None:
+            pytest.skip("no forbidden account known: set STATUSKIT_TEALIUM_FORBIDDEN_ACCOUNT")
+        answer = raw.tealium_get(raw.files_path(1, f"/{what}", account=account), params=params)
+    else:
+        option = {"utk": ""} if how == "missing-utk" else {"cookie": "JSESSIONID=statuskit-x"}
+        answer = _ask(raw, what, params, **option)
+    check(contract, "tealium", what, answer, 401)
+    assert tealium_error(answer)[0] == (1469 if how == "forbidden-account" else 1401)
+
+
+def test_the_reference_client_counts_and_searches(
+    tealium_client: TealiumClient, file_names: tuple[str, ...]
+) -> None:
+    prefix = file_names[0]
+    found = tealium_client.search(prefix, WIDE["startDate"], WIDE["endDate"])
+    assert tealium_client.count(prefix, WIDE["startDate"], WIDE["endDate"]) == len(found) >= 1
+
+
+# -- kit decisions ---------------------------------------------------------------------------
+
+
+@pytest.mark.kit_decision
+def test_a_prefix_matches_exactly_and_an_empty_one_matches_all(
+    contract: Target, raw: Raw, file_names: tuple[str, ...]
+) -> None:
+    everything = check(contract, "tealium", "count", _ask(raw, "count", {"filePrefix": "", **WIDE}))
+    assert everything["count"] >= len(file_names)
+    upper = {"filePrefix": file_names[0].upper() + "%", **WIDE}
+    assert check(contract, "tealium", "count", _ask(raw, "count", upper), 200)["count"] == 0
+
+
+@pytest.mark.kit_decision
+def test_search_lists_oldest_first(contract: Target, raw: Raw) -> None:
+    found = check(contract, "tealium", "search", _ask(raw, "search", {"filePrefix": "", **WIDE}))
+    created = [status["created_at"]["$date"] for status in found]
+    assert created == sorted(created)
+
+
+@pytest.mark.kit_decision
+def test_search_refuses_more_than_50_matches(contract: Target, raw: Raw, mock: MockServer) -> None:
+    mock.add_file("statuskit-many.csv", count=51)
+    answer = _ask(raw, "search", {"filePrefix": "00", **WIDE})
+    check(contract, "tealium", "search", answer, 400)
+    assert "narrow" in str(tealium_error(answer)[1])
+
+
+# -- generated windows -----------------------------------------------------------------------
+
+
+@given(
+    what=st.sampled_from(["count", "search"]),
+    prefix=st.none() | st.text(max_size=10) | st.text(min_size=149, max_size=152),
+    start=dates(),
+    end=dates(),
+)
+def test_generated_windows(
+    contract: Target, raw: Raw, what: str, prefix: str | None, start: str | None, end: str | None
+) -> None:
+    sent = {"filePrefix": prefix, "startDate": start, "endDate": end}
+    params = {key: value for key, value in sent.items() if value is not None}
+    answer = _ask(raw, what, params)
+    check(contract, "tealium", what, answer)
+    client_agrees(contract.op("tealium", what), answer)
+    refused = (
+        None in sent.values()
+        or len(prefix or "") > 150
+        or not all(_MINUTE.fullmatch(value or "") for value in (start, end))
+        or (end or "") < (start or "")
+    )
+    if refused:
+        assert answer.status_code == 400, "a missing or malformed parameter: 400"
+    elif what == "count":
+        assert answer.status_code == 200
+    else:  # a search may also be refused for matching more than 50 files
+        assert answer.status_code in (200, 400)

@@ -1,0 +1,243 @@
+"""Thalamus ``GET /api/v4/import/status/{id}``: the documented record, and every documented
+way a request is refused (docs/wire.md, Thalamus v4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contract_tests._support import (
+    CHOICES,
+    check,
+    status_path,
+    thalamus_errors,
+    thalamus_ids,
+    wrong_values,
+)
+from statuskit.client import ThalamusClient
+from statuskit.contracts.checks import client_agrees
+from statuskit.contracts.raw import Place, Raw
+from statuskit.contracts.target import Target
+
+pytestmark = pytest.mark.contract_api("thalamus")
+PLACES: tuple[Place, ...] = ("query", "header")
+#: An id no target has: the largest a Java long holds.
+UNKNOWN_ID = 2**63 - 1
+
+
+def _check(contract: Target, response: Any, status: int) -> Any:
+    return check(contract, "thalamus", "get-status", response, status)
+
+
+# -- the documented record -------------------------------------------------------------------
+
+
+def test_known_imports_answer_the_strictly_valid_record(
+    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+) -> None:
+    for import_id in import_ids:
+        body = _check(contract, raw.thalamus_get(status_path(import_id)), 200)
+        assert body["id"] == import_id
+
+
+def test_the_reference_client_reads_every_known_import(
+    thalamus_client: ThalamusClient, import_ids: tuple[int, ...]
+) -> None:
+    # Strict: the client holds each body to the strict schema as it reads it.
+    for import_id in import_ids:
+        assert thalamus_client.get_status(import_id).id == import_id
+
+
+@pytest.mark.parametrize("touchpoint_in", PLACES)
+@pytest.mark.parametrize("token_in", PLACES)
+def test_touchpoint_and_token_are_accepted_as_query_or_header(
+    contract: Target, raw: Raw, import_ids: tuple[int, ...], touchpoint_in: Place, token_in: Place
+) -> None:
+    response = raw.thalamus_get(
+        status_path(import_ids[0]), touchpoint_in=touchpoint_in, token_in=token_in
+    )
+    _check(contract, response, 200)
+
+
+# -- refusals, in the documented table -------------------------------------------------------
+
+
+def test_a_missing_touchpoint_is_400_touchpoint_code_required(contract: Target, raw: Raw) -> None:
+    response = raw.thalamus_get(status_path(UNKNOWN_ID), touchpoint=None)
+    _check(contract, response, 400)
+    assert thalamus_errors(response) == {"partnerDataSource": "TouchpointCodeRequired"}
+
+
+@pytest.mark.parametrize("where", PLACES)
+def test_an_unknown_touchpoint_is_400_invalid_touchpoint_code(
+    contract: Target, raw: Raw, where: Place
+) -> None:
+    response = raw.thalamus_get(
+        status_path(UNKNOWN_ID), touchpoint="statuskit-no-such-touchpoint", touchpoint_in=where
+    )
+    _check(contract, response, 400)
+    assert thalamus_errors(response) == {"partnerDataSource": "InvalidTouchpointCode"}
+
+
+def test_a_missing_token_is_400_token_required(contract: Target, raw: Raw) -> None:
+    response = raw.thalamus_get(status_path(UNKNOWN_ID), token=None)
+    _check(contract, response, 400)
+    assert thalamus_errors(response) == {"token": "Required"}
+
+
+@pytest.mark.parametrize("where", PLACES)
+def test_a_wrong_token_is_400_invalid_token(contract: Target, raw: Raw, where: Place) -> None:
+    response = raw.thalamus_get(
+        status_path(UNKNOWN_ID), token="statuskit-wrong-token", token_in=where
+    )
+    _check(contract, response, 400)
+    assert thalamus_errors(response) == {"token": "InvalidToken"}
+
+
+def test_no_session_is_401(contract: Target, raw: Raw) -> None:
+    _check(contract, raw.thalamus_get(status_path(UNKNOWN_ID), session=False), 401)
+
+
+# -- kit decisions ---------------------------------------------------------------------------
+
+
+@pytest.mark.kit_decision
+def test_401_has_no_body_and_names_basic_auth(contract: Target, raw: Raw) -> None:
+    response = raw.thalamus_get(status_path(UNKNOWN_ID), session=False)
+    _check(contract, response, 401)
+    assert response.content == b""
+    assert response.headers.get("WWW-Authenticate") == 'Basic realm="Thalamus"'
+
+
+@pytest.mark.kit_decision
+@pytest.mark.parametrize("raw_id", ["abc", "0", "-1", "1.5", "²", str(2**63)])
+def test_an_id_that_is_not_a_positive_long_is_400_invalid_id(
+    contract: Target, raw: Raw, raw_id: str
+) -> None:
+    response = raw.thalamus_get(status_path(raw_id))
+    _check(contract, response, 400)
+    assert thalamus_errors(response) == {"id": "InvalidId"}
+
+
+@pytest.mark.kit_decision
+def test_an_unknown_id_is_404_not_found(contract: Target, raw: Raw) -> None:
+    response = raw.thalamus_get(status_path(UNKNOWN_ID))
+    _check(contract, response, 404)
+    assert thalamus_errors(response) == {"id": "NotFound"}
+
+
+@pytest.mark.kit_decision
+def test_leading_zeros_name_the_same_import(
+    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+) -> None:
+    body = _check(contract, raw.thalamus_get(status_path(f"00{import_ids[0]}")), 200)
+    assert body["id"] == import_ids[0]
+
+
+@pytest.mark.kit_decision
+@pytest.mark.parametrize("name", ["touchpoint", "token"])
+def test_an_empty_value_counts_as_missing(contract: Target, raw: Raw, name: str) -> None:
+    response = raw.thalamus_get(status_path(UNKNOWN_ID), **{name: ""})  # type: ignore[arg-type]
+    _check(contract, response, 400)
+    expected = "TouchpointCodeRequired" if name == "touchpoint" else "Required"
+    assert expected in thalamus_errors(response).values()
+
+
+@pytest.mark.kit_decision
+def test_the_query_wins_over_the_header(
+    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+) -> None:
+    valid = raw.thalamus.token.reveal()
+    wins = raw.thalamus_get(
+        status_path(import_ids[0]),
+        token=valid,
+        token_in="query",
+        headers={"Thalamus-Token": "statuskit-wrong-token"},
+    )
+    _check(contract, wins, 200)
+    loses = raw.thalamus_get(
+        status_path(import_ids[0]),
+        token="statuskit-wrong-token",
+        token_in="query",
+        headers={"Thalamus-Token": valid},
+    )
+    _check(contract, loses, 400)
+
+
+@pytest.mark.kit_decision
+def test_plain_touchpoint_and_token_headers_are_not_read(contract: Target, raw: Raw) -> None:
+    headers = {"Touchpoint": raw.thalamus.touchpoint, "Token": raw.thalamus.token.reveal()}
+    response = raw.thalamus_get(
+        status_path(UNKNOWN_ID), touchpoint=None, token=None, headers=headers
+    )
+    _check(contract, response, 400)
+    assert thalamus_errors(response) == {"partnerDataSource": "TouchpointCodeRequired"}
+
+
+@pytest.mark.kit_decision
+def test_the_touchpoint_test_is_always_accepted(
+    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+) -> None:
+    _check(contract, raw.thalamus_get(status_path(import_ids[0]), touchpoint="test"), 200)
+
+
+@pytest.mark.kit_decision
+def test_checks_run_touchpoint_token_session(contract: Target, raw: Raw) -> None:
+    both = raw.thalamus_get(status_path("abc"), touchpoint=None, token=None, session=False)
+    assert thalamus_errors(both) == {"partnerDataSource": "TouchpointCodeRequired"}
+    token_first = raw.thalamus_get(status_path("abc"), token="statuskit-wrong", session=False)
+    assert thalamus_errors(token_first) == {"token": "InvalidToken"}
+    _check(contract, raw.thalamus_get(status_path("abc"), session=False), 401)
+
+
+# -- generated requests ----------------------------------------------------------------------
+
+
+@st.composite
+def _requests(draw: st.DrawFn, known: tuple[int, ...], token: str) -> dict[str, Any]:
+    return {
+        "raw_id": draw(thalamus_ids(known)),
+        "touchpoint": draw(st.sampled_from(CHOICES)),
+        "touchpoint_in": draw(st.sampled_from(PLACES)),
+        "token": draw(st.sampled_from(CHOICES)),
+        "token_in": draw(st.sampled_from(PLACES)),
+        "wrong": draw(wrong_values(token)),
+        "session": draw(st.booleans()),
+    }
+
+
+def _value(choice: str, valid: str, wrong: str) -> str | None:
+    return {"valid": valid, "missing": None, "empty": "", "wrong": wrong}[choice]
+
+
+@given(data=st.data())
+def test_generated_status_requests(contract: Target, raw: Raw, data: st.DataObject) -> None:
+    token = raw.thalamus.token.reveal()
+    case = data.draw(_requests(contract.resources.import_ids, token), label="request")
+    response = raw.thalamus_get(
+        status_path(case["raw_id"]),
+        touchpoint=_value(case["touchpoint"], raw.thalamus.touchpoint, "zz" + case["wrong"]),
+        token=_value(case["token"], token, case["wrong"]),
+        touchpoint_in=case["touchpoint_in"],
+        token_in=case["token_in"],
+        session=case["session"],
+    )
+    check(contract, "thalamus", "get-status", response)
+    client_agrees(contract.op("thalamus", "get-status"), response)
+    # Where exactly one credential is missing or wrong, the answer names it [DOC].
+    problems = [(name, case[name]) for name in ("touchpoint", "token") if case[name] != "valid"]
+    expected = {
+        ("touchpoint", "missing"): {"partnerDataSource": "TouchpointCodeRequired"},
+        ("touchpoint", "wrong"): {"partnerDataSource": "InvalidTouchpointCode"},
+        ("token", "missing"): {"token": "Required"},
+        ("token", "wrong"): {"token": "InvalidToken"},
+    }
+    if "/" in case["raw_id"]:
+        return  # the server decodes %2F: the request is another route, a 404 [KIT]
+    if len(problems) == 1 and problems[0] in expected:
+        assert thalamus_errors(response) == expected[problems[0]]
+    elif not problems and not case["session"]:
+        assert response.status_code == 401

@@ -20,49 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["ALWAYS", "Record", "Session", "Snapshot", "Store"]
+from mockserver._tables import SCHEMA
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (
-    api TEXT NOT NULL,
-    key TEXT NOT NULL,
-    name TEXT NOT NULL,
-    category TEXT NOT NULL DEFAULT '',
-    created_ms INTEGER NOT NULL,
-    PRIMARY KEY (api, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS records_by_name ON records (api, category, name);
-CREATE TABLE IF NOT EXISTS snapshots (
-    api TEXT NOT NULL,
-    key TEXT NOT NULL,
-    at_ms INTEGER NOT NULL,
-    state TEXT NOT NULL DEFAULT '',
-    has_errors INTEGER NOT NULL DEFAULT 0,
-    body BLOB NOT NULL,
-    PRIMARY KEY (api, key, at_ms)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sessions (
-    api TEXT NOT NULL,
-    token TEXT NOT NULL,
-    principal TEXT NOT NULL,
-    secondary TEXT NOT NULL DEFAULT '',
-    expires REAL NOT NULL,
-    PRIMARY KEY (api, token)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS login_failures (
-    api TEXT NOT NULL,
-    principal TEXT NOT NULL,
-    at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS control (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    generation INTEGER NOT NULL,
-    data TEXT NOT NULL
-);
-INSERT OR IGNORE INTO control VALUES (1, 0, '{}');
-"""
+__all__ = ["ALWAYS", "Record", "Session", "Snapshot", "Store"]
 
 
 #: The time of a record's first snapshot: it shows from the beginning of time.
@@ -145,7 +105,7 @@ class Store:
         self._anchor = self._connect()
         if path is not None:
             self._anchor.execute("PRAGMA journal_mode=WAL")
-        self._anchor.executescript(_SCHEMA)
+        self._anchor.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(

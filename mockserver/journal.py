@@ -29,97 +29,18 @@ import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, unquote_plus
 
-from statuskit.secrets import REDACTED
+from mockserver._request_record import SECRET_PARAMETERS, describe
 
 __all__ = ["FLUSH_INTERVAL", "SECRET_PARAMETERS", "Journal", "describe"]
 
-#: Query parameters whose values are never recorded: only their names are.
-SECRET_PARAMETERS = frozenset(
-    {"token", "utk", "password", "key", "api_key", "apikey", "secret", "access_token", "jwt"}
-)
 #: Seconds between a worker's flushes of its queued entries.
 FLUSH_INTERVAL = 0.01
 #: How long a read waits for the other workers' flushes before reading what is there.
 SYNC_TIMEOUT = 2.0
-#: Query parameters, and headers, that are credentials: their names are listed.
-_CREDENTIAL_PARAMETERS = frozenset({"touchpoint", "token", "utk"})
-_CREDENTIAL_HEADERS = (("HTTP_THALAMUS_TOUCHPOINT", "touchpoint"), ("HTTP_THALAMUS_TOKEN", "token"))
-#: Authorization schemes shown by name; anything else is shown as ``authorization``, since
-#: a client that forgot the scheme would otherwise have its token recorded as one.
-_SCHEMES = frozenset({"basic", "bearer", "digest", "negotiate"})
-_SAFE = "/:@,;!*'()$"
-#: A path or query longer than this is cut in the journal.
-_LONGEST = 2048
 _TICK = struct.Struct("<d")
 #: Described requests remembered per journal: a test or a benchmark repeats a few.
 _MEMO_SIZE = 4096
-
-
-def _scrub(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-def _query(raw: str, secrets: Sequence[str]) -> tuple[str, list[str]]:
-    """The query with secret values dropped, and the credential parameters it names."""
-    parts: list[str] = []
-    names: list[str] = []
-    for part in raw.split("&"):
-        if not part:
-            continue
-        name, sep, value = part.partition("=")
-        encoded = "%" in part or "+" in part
-        if encoded:
-            # Decoded first, so an encoded secret cannot slip past the checks below.
-            name, value = unquote_plus(name), unquote_plus(value)
-        lowered = name.lower()
-        if lowered in _CREDENTIAL_PARAMETERS:
-            names.append(lowered)
-        shown: str | None = None if lowered in SECRET_PARAMETERS or not sep else value
-        if encoded:
-            name = quote(_scrub(name, secrets), safe=_SAFE)
-            shown = None if shown is None else quote(_scrub(shown, secrets), safe=_SAFE)
-        else:
-            # Already URL-safe as sent (nothing to decode), so kept as it is, scrubbed.
-            name = _scrub(name, secrets)
-            shown = None if shown is None else _scrub(shown, secrets)
-        parts.append(name if shown is None else f"{name}={shown}")
-    return "&".join(parts), names
-
-
-def describe(environ: Mapping[str, Any], secrets: Sequence[str]) -> dict[str, Any]:
-    """The request's ``method``, ``path``, ``query`` and ``credentials``, with no secret.
-
-    ``secrets`` are the configured credential values: wherever a client put one (a path, a
-    parameter of another name), it is replaced by ``***``.
-    """
-    raw_path: str = environ.get("PATH_INFO", "")
-    path = raw_path if raw_path.isascii() else raw_path.encode("latin-1").decode("utf-8", "replace")
-    query, credentials = _query(environ.get("QUERY_STRING", ""), secrets)
-    for header, name in _CREDENTIAL_HEADERS:
-        if header in environ:
-            credentials.append(name)
-    authorization = environ.get("HTTP_AUTHORIZATION")
-    if authorization:
-        scheme = authorization.split(" ", 1)[0].lower()
-        credentials.append(scheme if scheme in _SCHEMES else "authorization")
-    cookie = environ.get("HTTP_COOKIE")
-    if cookie:
-        for part in cookie.split(";"):
-            name, sep, _ = part.partition("=")
-            name = name.strip()
-            if sep and name:
-                credentials.append(f"cookie:{_scrub(name, secrets)}")
-    return {
-        "method": environ.get("REQUEST_METHOD", "GET"),
-        "path": _scrub(path, secrets)[:_LONGEST],
-        "query": query[:_LONGEST],
-        "credentials": list(dict.fromkeys(credentials)),
-    }
 
 
 def _json(value: str | None) -> str:

@@ -9,6 +9,7 @@ Its bodies have schemas too (``schemas/admin/``), checked like every other body.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -47,6 +48,24 @@ class AdminApi:
         if not isinstance(data, dict):
             raise Rejection(self.error(400, "the body must be a JSON object"))
         return data
+
+    def moment(self, name: str, value: object) -> float:
+        """``value`` (named ``name``) as epoch seconds: a number, or an ISO-8601 date-time
+        with its zone; anything else is a 400."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                moment = None
+            if moment is not None and moment.tzinfo is not None:
+                return moment.timestamp()
+        raise Rejection(self.error(400, f"'{name}' must be epoch seconds or ISO-8601 with a zone"))
 
     def guard(self) -> None:
         """Refuse the call unless the server is on loopback or the admin token is sent."""

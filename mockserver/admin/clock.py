@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Response
 
 from mockserver._inputs import Rejection
@@ -31,19 +29,8 @@ def _number(name: str) -> float:
 
 
 def _moment() -> float:
-    """``at`` as epoch seconds, or an ISO-8601 date-time with its offset."""
-    value = admin().json_body().get("at")
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise Rejection(
-                admin().error(400, "'at' must be epoch seconds or ISO-8601 with a zone")
-            )
-        return moment.timestamp()
-    return _number("at")
+    """``at`` as epoch seconds, or an ISO-8601 date-time with its zone."""
+    return admin().moment("at", admin().json_body().get("at"))
 
 
 @routes

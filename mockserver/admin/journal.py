@@ -5,8 +5,6 @@ These routes are not journaled themselves, so reading the journal leaves it as i
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Response, request
 
 from mockserver._inputs import Rejection
@@ -24,23 +22,9 @@ def _journal() -> Journal:
 
 
 def _moment(name: str) -> float | None:
-    """A query parameter as epoch seconds, or an ISO-8601 date-time with its zone."""
+    """A query parameter as epoch seconds, or ``None`` when absent."""
     raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise Rejection(
-            admin().error(400, f"'{name}' must be epoch seconds or ISO-8601 with a zone")
-        )
-    return moment.timestamp()
+    return None if raw is None else admin().moment(name, raw)
 
 
 def _limit() -> int | None:

@@ -5,16 +5,19 @@ options, and anything after ``--`` goes to pytest as it is. Before the suites ru
 named by ``--base-url`` gets one login per API under test (and a logout): a target that
 cannot be reached, or that refuses the credentials, ends the command with one readable line
 and exit code 2, instead of a screen of failed tests. Exit codes: 0 when every contract
-holds, 1 on a contract failure, 2 when the suites could not run.
+holds, 1 on a contract failure, 2 when the suites could not run: a failure that is not an
+:class:`AssertionError` (a crash inside the kit, a connection lost mid-run), a module that
+could not be collected, or no test selected (``_outcome.py`` sorts them).
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from statuskit.errors import StatuskitError
 
-__all__ = ["preflight", "pytest_args", "register"]
+__all__ = ["preflight", "pytest_args", "register", "verdict"]
 
 
 def _line(error: Exception) -> str:
@@ -25,10 +28,7 @@ def _line(error: Exception) -> str:
 def preflight(api: str, base_url: str) -> None:
     """Log in (and out) to each API under test; raise :class:`StatuskitError` with one line
     when the target cannot be reached or refuses the ``STATUSKIT_*`` credentials."""
-    import os
-
     from statuskit.client import RetryPolicy, TealiumClient, ThalamusClient
-    from statuskit.contracts.target import DEFAULT_LOGIN_PATH, RESOURCE_ENV
     from statuskit.errors import (
         AuthenticationError,
         ClientError,
@@ -37,12 +37,9 @@ def preflight(api: str, base_url: str) -> None:
     )
 
     once = RetryPolicy(max_attempts=1)
-    login_path = os.environ.get(RESOURCE_ENV["login_path"]) or DEFAULT_LOGIN_PATH
     clients: list[ThalamusClient | TealiumClient] = []
     if api in ("thalamus", "all"):
-        clients.append(
-            ThalamusClient.from_env(base_url, login_path=login_path, retry=once, timeout=10)
-        )
+        clients.append(ThalamusClient.from_env(base_url, retry=once, timeout=10))
     if api in ("tealium", "all"):
         clients.append(TealiumClient.from_env(base_url, retry=once, timeout=10))
     for client in clients:
@@ -77,17 +74,52 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
     return out + (extra[1:] if extra[:1] == ["--"] else extra)
 
 
+def _needs_pytest() -> None:
+    try:
+        import pytest  # noqa: F401  # the suites run on it
+    except ImportError as exc:
+        raise StatuskitError(
+            f"statuskit check needs pytest, which cannot be imported ({exc}); "
+            "reinstall statuskit: pip install statuskit"
+        ) from None
+
+
+def verdict(code: int, outcome: dict[str, Any] | None) -> int:
+    """The exit code of a run: 1 only when every failure was the target's (a contract
+    failure); a tool failure, or a run that never reported, raises :class:`StatuskitError`."""
+    if outcome is None:
+        raise StatuskitError(f"the contract suites did not run (pytest exited {code})")
+    tool = outcome["tool_failures"]
+    if tool:
+        more = f" (and {len(tool) - 1} more)" if len(tool) > 1 else ""
+        raise StatuskitError(f"the contract suites could not run: {tool[0]}{more}")
+    if code == 5:
+        raise StatuskitError("no contract test was selected: check --api and any -k")
+    if code not in (0, 1):
+        raise StatuskitError(f"the contract suites were interrupted (pytest exited {code})")
+    return 1 if code == 1 and outcome["contract_failures"] else code
+
+
 def run(args: argparse.Namespace) -> int:
-    """Check the target, run the suites, and map pytest's exit code to 0, 1 or 2."""
+    """Check the target, run the suites, and map their outcome to 0, 1 or 2."""
     import subprocess
     import sys
+    import tempfile
+    from pathlib import Path
+
+    _needs_pytest()
+    from statuskit.commands import _outcome
 
     if args.base_url and not args.dry_run:
         preflight(args.api, args.base_url)
-    # A child process: pytest cannot rewrite the asserts of modules this one has imported
-    # (it warns, an error under -W error), and hypothesis's profile is process-wide.
-    code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args(args)])
-    return {0: 0, 1: 1}.get(code, 2)
+    with tempfile.TemporaryDirectory(prefix="statuskit-check-") as folder:
+        report = Path(folder) / "outcome.json"
+        # A child process: pytest cannot rewrite the asserts of modules this one has
+        # imported (it warns, an error under -W error), and hypothesis's profile is
+        # process-wide.
+        plugin = ["-p", _outcome.__name__, f"--statuskit-outcome={report}"]
+        code = subprocess.call([sys.executable, "-m", "pytest", *plugin, *pytest_args(args)])
+        return verdict(code, _outcome.read(report))
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statuskit.credentials import TealiumCredentials, ThalamusCredentials
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials, thalamus_login_path
 from statuskit.errors import ConfigError
 from statuskit.secrets import Secret
 
@@ -97,7 +97,8 @@ class MockConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> MockConfig:
-        """Defaults, with credentials from the ``STATUSKIT_*`` variables, then overrides."""
+        """Defaults, with credentials (and the Thalamus login path) from the ``STATUSKIT_*``
+        variables, then overrides."""
         env = os.environ if environ is None else environ
         token = env.get("STATUSKIT_ADMIN_TOKEN")
         base = cls(
@@ -105,6 +106,9 @@ class MockConfig:
             tealium=TealiumCredentials.from_env(env),
             admin_token=Secret(token) if token else None,
         )
+        login_path = thalamus_login_path(env)
+        if login_path is not None:
+            base = base.replace(thalamus_login_path=login_path)
         return base.replace(**overrides)
 
     @classmethod

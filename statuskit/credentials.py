@@ -15,6 +15,7 @@ variable                           meaning                       default
 ``STATUSKIT_TEALIUM_API_KEY``      v2 auth key                   ``statuskit-api-key``
 ``STATUSKIT_TEALIUM_ACCOUNT``      account to read files of      ``acme``
 ``STATUSKIT_TEALIUM_PROFILE``      profile to read files of      ``main``
+``STATUSKIT_THALAMUS_LOGIN_PATH``  consumer login path [KIT]     the client's default
 =================================  ============================  ===================
 
 The defaults are the kit's (the vendors document none), so that the fake upstreams work
@@ -32,11 +33,23 @@ from statuskit.secrets import Secret
 
 __all__ = [
     "ENV_PREFIX",
+    "LOGIN_PATH_ENV",
     "TealiumCredentials",
     "ThalamusCredentials",
+    "thalamus_login_path",
 ]
 
 ENV_PREFIX = "STATUSKIT_"
+#: The Thalamus consumer login path: not a credential, but the mock serves it where the
+#: client and the suites log in, so all three read it from here.
+LOGIN_PATH_ENV = f"{ENV_PREFIX}THALAMUS_LOGIN_PATH"
+
+
+def thalamus_login_path(environ: Mapping[str, str] | None = None) -> str | None:
+    """``$STATUSKIT_THALAMUS_LOGIN_PATH`` as an absolute path, or ``None`` when unset."""
+    env = os.environ if environ is None else environ
+    value = env.get(LOGIN_PATH_ENV, "").strip()
+    return "/" + value.lstrip("/") if value else None
 
 
 def _get(environ: Mapping[str, str], name: str, default: str) -> str:

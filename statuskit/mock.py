@@ -223,12 +223,11 @@ class ThalamusMock(_ApiMock):
         return self.server.add_import(scenario, **fields)
 
     def client(self, **options: Any) -> ThalamusClient:
-        """A reference client with the default credentials, already logged in."""
+        """A reference client with the ``STATUSKIT_*`` credentials and login path (the ones
+        the mock reads), already logged in."""
         from statuskit.client import ThalamusClient
 
-        client = ThalamusClient.from_env(
-            self.base_url, environ={}, **{**self._options(), **options}
-        )
+        client = ThalamusClient.from_env(self.base_url, **{**self._options(), **options})
         client.login()
         return client
 

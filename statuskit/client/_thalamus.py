@@ -22,7 +22,7 @@ from statuskit.client._flow import Call, Flow
 from statuskit.client._models import ImportPage, ImportRecord
 from statuskit.client._redact import describe
 from statuskit.client.polling import wait
-from statuskit.credentials import ThalamusCredentials
+from statuskit.credentials import ThalamusCredentials, thalamus_login_path
 from statuskit.errors import (
     AuthenticationError,
     InvalidArgumentError,
@@ -38,6 +38,7 @@ __all__ = [
     "ImportFilters",
     "LoginStyle",
     "ThalamusCore",
+    "env_login_path",
     "thalamus_env",
 ]
 
@@ -97,6 +98,12 @@ def thalamus_env(environ: Mapping[str, str] | None) -> _Env:
         "principal": creds.principal,
         "password": creds.password,
     }
+
+
+def env_login_path(given: str | None, environ: Mapping[str, str] | None) -> str:
+    """The login path a ``from_env`` client uses: ``given``, else the variable's, else the
+    kit's default."""
+    return given or thalamus_login_path(environ) or DEFAULT_LOGIN_PATH
 
 
 def _file_bytes(file: FileInput) -> tuple[bytes, str | None]:

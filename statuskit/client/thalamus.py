@@ -26,6 +26,7 @@ from statuskit.client._thalamus import (
     ImportFilters,
     LoginStyle,
     ThalamusCore,
+    env_login_path,
     thalamus_env,
 )
 from statuskit.secrets import Secret
@@ -109,18 +110,18 @@ class ThalamusClient(SyncDriver):
         *,
         environ: Mapping[str, str] | None = None,
         activity: str | None = None,
-        login_path: str = DEFAULT_LOGIN_PATH,
+        login_path: str | None = None,
         login_style: LoginStyle = "basic",
         **options: Unpack[SyncOptions],
     ) -> Self:
-        """A client with the ``STATUSKIT_THALAMUS_*`` credentials (``environ`` defaults to
-        ``os.environ``)."""
+        """A client with the ``STATUSKIT_THALAMUS_*`` credentials and, unless ``login_path``
+        is given, ``$STATUSKIT_THALAMUS_LOGIN_PATH`` (``environ`` defaults to ``os.environ``)."""
         env = thalamus_env(environ)
         return cls(
             base_url,
             **env,
             activity=activity,
-            login_path=login_path,
+            login_path=env_login_path(login_path, environ),
             login_style=login_style,
             **options,
         )
@@ -228,17 +229,17 @@ class AsyncThalamusClient(AsyncDriver):
         *,
         environ: Mapping[str, str] | None = None,
         activity: str | None = None,
-        login_path: str = DEFAULT_LOGIN_PATH,
+        login_path: str | None = None,
         login_style: LoginStyle = "basic",
         **options: Unpack[AsyncOptions],
     ) -> Self:
-        """A client with the ``STATUSKIT_THALAMUS_*`` credentials."""
+        """A client with the ``STATUSKIT_THALAMUS_*`` credentials and login path."""
         env = thalamus_env(environ)
         return cls(
             base_url,
             **env,
             activity=activity,
-            login_path=login_path,
+            login_path=env_login_path(login_path, environ),
             login_style=login_style,
             **options,
         )

@@ -39,7 +39,7 @@ def _write(path: str, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Probe the target, print or write the report, and exit by ``--fail-on``."""
     from statuskit import drift
-    from statuskit.client._thalamus import DEFAULT_LOGIN_PATH
+    from statuskit.client._thalamus import env_login_path
 
     _check(args)
     options = drift.DriftOptions(
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         budget=args.budget,
         timeout=args.timeout,
         discover=args.discover,
-        login_path=args.login_path or DEFAULT_LOGIN_PATH,
+        login_path=env_login_path(args.login_path, None),
         api_version=args.api_version or 1,
     )
     report = drift.run(

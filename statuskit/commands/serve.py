@@ -53,7 +53,8 @@ def banner(options: ServeOptions, config: MockConfig) -> str:
         key = _shown(te.api_key, _DEFAULT_TEALIUM.api_key, "STATUSKIT_TEALIUM_API_KEY")
         form = f"username={te.username}&password={tpass}"
         lines += [
-            f"  Tealium      {base}/v1/omnichannel/accounts/acme/profiles/main/files/{{name}}",
+            f"  Tealium      {base}/v1/omnichannel/accounts/{te.account}/profiles/{te.profile}"
+            "/files/{name}",
             f"    username {te.username}  password {tpass}  v2 key {key}",
             f"    curl -s -D- -d {shlex.quote(form)} {base}/v1/login",
         ]

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statuskit.credentials import TealiumCredentials, ThalamusCredentials, thalamus_login_path
+from statuskit.credentials import (
+    ADMIN_TOKEN_ENV,
+    TealiumCredentials,
+    ThalamusCredentials,
+    thalamus_login_path,
+)
 from statuskit.errors import ConfigError
 from statuskit.secrets import Secret
 
@@ -100,7 +105,7 @@ class MockConfig:
         """Defaults, with credentials (and the Thalamus login path) from the ``STATUSKIT_*``
         variables, then overrides."""
         env = os.environ if environ is None else environ
-        token = env.get("STATUSKIT_ADMIN_TOKEN")
+        token = env.get(ADMIN_TOKEN_ENV)
         base = cls(
             thalamus=ThalamusCredentials.from_env(env),
             tealium=TealiumCredentials.from_env(env),

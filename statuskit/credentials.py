@@ -16,6 +16,7 @@ variable                           meaning                       default
 ``STATUSKIT_TEALIUM_ACCOUNT``      account to read files of      ``acme``
 ``STATUSKIT_TEALIUM_PROFILE``      profile to read files of      ``main``
 ``STATUSKIT_THALAMUS_LOGIN_PATH``  consumer login path [KIT]     the client's default
+``STATUSKIT_ADMIN_TOKEN``          the mock's admin API token    none (loopback only)
 =================================  ============================  ===================
 
 The defaults are the kit's (the vendors document none), so that the fake upstreams work
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from statuskit.secrets import Secret
 
 __all__ = [
+    "ADMIN_TOKEN_ENV",
     "ENV_PREFIX",
     "LOGIN_PATH_ENV",
     "TealiumCredentials",
@@ -40,6 +42,8 @@ __all__ = [
 ]
 
 ENV_PREFIX = "STATUSKIT_"
+#: The fake upstreams' admin token: the server demands it, the admin wrappers send it.
+ADMIN_TOKEN_ENV = f"{ENV_PREFIX}ADMIN_TOKEN"
 #: The Thalamus consumer login path: not a credential, but the mock serves it where the
 #: client and the suites log in, so all three read it from here.
 LOGIN_PATH_ENV = f"{ENV_PREFIX}THALAMUS_LOGIN_PATH"

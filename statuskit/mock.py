@@ -8,11 +8,13 @@ one API and hand out reference clients already logged in; the pytest plugin's
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
+from statuskit.credentials import ADMIN_TOKEN_ENV
 from statuskit.errors import ConfigError, StatuskitError
 
 if TYPE_CHECKING:
@@ -45,6 +47,15 @@ class MockServer:
         self._http = httpx.Client(
             base_url=self.base_url, transport=transport, headers=headers, timeout=timeout
         )
+
+    @classmethod
+    def from_env(
+        cls, base_url: str, *, environ: Mapping[str, str] | None = None, **options: Any
+    ) -> MockServer:
+        """A wrapper with the admin token the server reads too, ``$STATUSKIT_ADMIN_TOKEN``
+        (``environ`` defaults to ``os.environ``)."""
+        env = os.environ if environ is None else environ
+        return cls(base_url, admin_token=env.get(ADMIN_TOKEN_ENV) or None, **options)
 
     def __repr__(self) -> str:
         return f"MockServer({self.base_url!r})"

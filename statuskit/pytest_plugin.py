@@ -169,15 +169,16 @@ def statuskit_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     from statuskit.mock import MockServer
 
     url = request.config.getoption("--statuskit-mock-url") or os.environ.get(_MOCK_URL_ENV)
-    token = os.environ.get("STATUSKIT_ADMIN_TOKEN")
     if url:
-        with MockServer(url, admin_token=token) as server:
+        with MockServer.from_env(url) as server:
             yield server
         return
     workers = str(request.config.getoption("--statuskit-mock-workers"))
+    # The server inherits this environment, so it reads the same STATUSKIT_* credentials
+    # and admin token as the clients the fixtures hand out.
     with (
         serve_process("--workers", workers) as running,
-        MockServer(running.base_url, admin_token=token) as server,
+        MockServer.from_env(running.base_url) as server,
     ):
         yield server
 
@@ -224,7 +225,7 @@ def statuskit_respx() -> Iterator[MockServer]:
 
     with respx.mock(assert_all_called=False) as router:
         router.route(url__startswith=RESPX_BASE_URL).mock(side_effect=serve)
-        with MockServer(RESPX_BASE_URL) as server:
+        with MockServer.from_env(RESPX_BASE_URL) as server:
             yield server
 
 

@@ -11,25 +11,19 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.wheel import PIP, build_wheel
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The kit's wheel, built from this checkout and installed into a temporary target."""
-    dist = tmp_path_factory.mktemp("dist")
+    wheel = build_wheel(tmp_path_factory.mktemp("dist"))
     target = tmp_path_factory.mktemp("target")
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(REPO)],
-        check=True,
-    )
-    [wheel] = dist.glob("statuskit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "statuskit/_data/schemas/thalamus/import-record.json" in names
     assert "statuskit/_data/fixtures/manifest.json" in names
     assert "statuskit/py.typed" in names
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
+    subprocess.run([*PIP, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     return target
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from statuskit._resources import data_path
 from statuskit.errors import SchemaLoadError, UnknownSchemaError
 
-__all__ = ["Fixture", "documented", "fixtures", "seed"]
+__all__ = ["Fixture", "documented", "fixtures", "seed", "tealium_seed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +85,13 @@ def seed(api: str) -> list[Any]:
     if not found:
         raise UnknownSchemaError(f"no seed fixtures for API {api!r}")
     return found
+
+
+def tealium_seed(account: str, profile: str) -> list[Any]:
+    """The Tealium seed files, in ``account`` and ``profile``.
+
+    [KIT] The seed is the kit's own data, not the vendor's, so a mock keeps it where its
+    configured user (``STATUSKIT_TEALIUM_ACCOUNT``/``_PROFILE``) reads, and the suites look
+    for it there; the documented example stays in the account and profile it names.
+    """
+    return [{**status, "account": account, "profile": profile} for status in seed("tealium")]

@@ -12,15 +12,18 @@ from mockserver.config import MockConfig
 from mockserver.tealium.api import API, TealiumApi
 from mockserver.tealium.hints import hint
 from mockserver.tealium.views import blueprint, hot_file
-from statuskit.fixtures import seed as seed_fixtures
+from statuskit.fixtures import tealium_seed
 
 __all__ = ["MOUNT", "create_app"]
 
 
 def _seed(state: MockState) -> None:
     api: TealiumApi = state.api(API)
-    files = [api.files.template, *seed_fixtures(API)]
-    files += api.files.generated(state.config.generated, seed=state.config.seed)
+    user = state.config.tealium
+    files = [api.files.template, *tealium_seed(user.account, user.profile)]
+    files += api.files.generated(
+        state.config.generated, seed=state.config.seed, account=user.account, profile=user.profile
+    )
     for status in files:
         api.store_file(status)
 

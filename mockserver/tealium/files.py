@@ -147,8 +147,11 @@ class FileFactory:
             host=status["file"]["source"]["host"],
         )
 
-    def generated(self, count: int, *, seed: int) -> list[dict[str, Any]]:
-        """``count`` varied statuses, the same for the same ``seed``."""
+    def generated(
+        self, count: int, *, seed: int, account: str = "acme", profile: str = "main"
+    ) -> list[dict[str, Any]]:
+        """``count`` varied statuses, the same for the same ``seed``, in ``account``: most in
+        ``profile``, some in a ``dev`` one."""
         rng = random.Random(seed)
         prefixes = ["sales-transaction", "orders", "customers", "loyalty", "returns"]
         start = 1_735_689_600_000  # 2025-01-01
@@ -175,8 +178,8 @@ class FileFactory:
             day = datetime.fromtimestamp(created / 1000, tz=UTC)
             out.append(
                 self.build(
-                    account="acme",
-                    profile=rng.choice(["main", "main", "dev"]),
+                    account=account,
+                    profile=rng.choice([profile, profile, "dev"]),
                     name=f"{rng.choice(prefixes)}_{day:%Y%m%d}_{n:05d}.csv",
                     created_ms=created,
                     steps_ms=times,

@@ -81,7 +81,7 @@ class Resources:
     def from_env(cls, environ: Mapping[str, str], *, mock: bool, started: bool) -> Resources:
         """The ``STATUSKIT_*`` resources; on a mock, its documented and seeded data by
         default, and on a mock the run started, the account it refuses."""
-        from statuskit.fixtures import documented, seed
+        from statuskit.fixtures import documented, seed, tealium_seed
 
         tealium = TealiumCredentials.from_env(environ)
         raw_ids = _split(environ.get(RESOURCE_ENV["import_ids"]))
@@ -93,7 +93,8 @@ class Resources:
             records = [documented("thalamus", "get-status", 200).load(), *seed("thalamus")]
             ids = tuple(record["id"] for record in records)
         if mock and not files:
-            statuses = [documented("tealium", "get-file-status", 200).load(), *seed("tealium")]
+            example = documented("tealium", "get-file-status", 200).load()
+            statuses = [example, *tealium_seed(tealium.account, tealium.profile)]
             files = tuple(
                 s["file"]["name"]
                 for s in statuses

@@ -4,6 +4,9 @@ The parent process builds the configuration, creates the shared SQLite state and
 once; then each server worker builds its own app on the same state file through
 :func:`worker_app`. Workers re-read the configuration from the same environment and config
 file rather than from a file of settings, so no credential is ever written to disk.
+
+A worker that dies is replaced while the others go on serving, and one line says so
+(``_supervised_granian``, ``_supervised_gunicorn``; docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, Literal
 from flask import Flask
 
 from mockserver.config import MockConfig
-from statuskit.errors import ConfigError
+from statuskit.errors import ConfigError, StatuskitError
 
 __all__ = [
     "APIS",
@@ -140,6 +143,7 @@ def prepared(options: ServeOptions) -> Iterator[tuple[ServeOptions, MockConfig]]
         raise ConfigError("--workers must be at least 1")
     port = check_port(options.host, options.port)
     state_dir = tempfile.mkdtemp(prefix="statuskit-")
+    owner = os.getpid()
     try:
         ready = ServeOptions(
             **{**asdict(options), "port": port, "state_path": os.path.join(state_dir, "state.db")}
@@ -148,7 +152,11 @@ def prepared(options: ServeOptions) -> Iterator[tuple[ServeOptions, MockConfig]]
         build_app(ready.api, config)  # seeds the shared state before any worker starts
         yield ready, config
     finally:
-        shutil.rmtree(state_dir, ignore_errors=True)
+        # Gunicorn forks its workers inside this block, and a worker that exits (a timeout,
+        # a graceful stop) leaves through it too: only the process that made the state
+        # removes it, or one worker's exit would take the state from all the others.
+        if os.getpid() == owner:
+            shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def run(options: ServeOptions, *, announce: Callable[[ServeOptions, MockConfig], None]) -> None:
@@ -189,11 +197,13 @@ def _when_serving(options: ServeOptions, then: Callable[[], None], timeout: floa
 
 
 def _granian(options: ServeOptions) -> None:
-    from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
-    server = Granian(
+    from mockserver._supervised_granian import serve
+
+    # Supervised: a worker that dies is replaced, in one line of log (docs/reliability.md).
+    serve(
         "mockserver.serving:worker_app",
         address=options.host,
         port=options.port,
@@ -208,11 +218,12 @@ def _granian(options: ServeOptions) -> None:
         log_level=LogLevels.warning,
         log_access=False,
     )
-    server.serve()
 
 
 def _gunicorn(options: ServeOptions) -> None:
     from gunicorn.app.base import BaseApplication
+
+    from mockserver._supervised_gunicorn import SupervisedArbiter
 
     class _App(BaseApplication):
         def load_config(self) -> None:
@@ -220,8 +231,28 @@ def _gunicorn(options: ServeOptions) -> None:
             self.cfg.set("workers", options.workers)
             self.cfg.set("worker_class", "sync")
             self.cfg.set("accesslog", None)
+            # A recent gunicorn opens a control socket in the user's home, one path for
+            # every server: two statuskit servers would fight over it, and nothing uses it.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:  # gunicorn's stubs want a bare WSGI callable type
             return worker_app()
 
-    _App().run()
+        def run(self) -> None:
+            # The arbiter replaces a worker that dies; this one reports it in one line.
+            SupervisedArbiter(self).run()
+
+    arbiter = os.getpid()
+    try:
+        _App().run()
+    except SystemExit as exc:
+        if os.getpid() != arbiter:
+            raise  # a worker leaving: its exit status is its word to the arbiter
+        # The arbiter exits through sys.exit, 0 once it is stopped; anything else means it
+        # gave up (a worker that could not boot).
+        if exc.code:
+            raise StatuskitError(
+                f"gunicorn stopped (status {exc.code}): its workers could not be kept running"
+                " (the lines above say why)"
+            ) from None

@@ -1,0 +1,83 @@
+"""Granian with its workers supervised: one that dies is replaced, in one line of log.
+
+Granian replaces a failed worker when asked to (``respawn_failed_workers``), quietly at our
+log level, after an error line that says only ``Unexpected exit from worker-1``. This
+subclass reports each death in the kit's one line instead (``mockserver/_supervision.py``),
+with the dead and the new pid, and turns a server that gave up into a one-line error.
+
+Granian treats a worker that dies again within 5.5 s of being replaced as a crash loop (a
+worker that cannot start would otherwise be restarted for ever) and stops the server; the
+line then says the worker was not replaced, and ``statuskit serve`` exits 2.
+
+The hooks are granian's own methods (``_respawn_workers``, ``shutdown``), the same from
+granian 2.5 to 2.8; if a later granian changes them, the workers are still respawned by
+granian itself, and only the line is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from granian import Granian
+
+from mockserver._supervision import exit_reason, not_replaced, replaced, silence
+from statuskit.errors import StatuskitError
+
+__all__ = ["SupervisedGranian", "serve"]
+
+#: Granian's own line about a dead worker; ours replaces it.
+_GRANIAN_DEATH_LINE = r"Unexpected exit from worker-\d+$"
+
+
+# Granian is the class granian picks for this Python build (processes, or threads on a
+# free-threaded build); the base is kept for that.
+class SupervisedGranian(Granian):  # type: ignore[misc,valid-type]
+    """Granian that reports every worker it replaces, and every one it does not."""
+
+    def _worker(self, idx: int) -> tuple[int | None, int | None]:
+        """Worker ``idx``'s pid and exit code (``None`` while it runs)."""
+        try:
+            inner = self.wrks[idx].inner
+        except (AttributeError, IndexError):
+            return None, None
+        return getattr(inner, "pid", None), getattr(inner, "exitcode", None)
+
+    def _respawn_workers(self, workers: list[int], *args: Any, **kwargs: Any) -> None:
+        # Also called for a reload or an expired lifetime: only a worker that had already
+        # ended is a death to report.
+        ended = {idx: self._worker(idx) for idx in workers}
+        super()._respawn_workers(workers, *args, **kwargs)
+        for idx, (pid, code) in ended.items():
+            if code is not None:
+                replaced(idx + 1, pid, exit_reason(code), self._worker(idx)[0])
+
+    def shutdown(self, exit_code: int = 0) -> None:
+        """Report the workers that died and are left dead, then stop as granian does."""
+        why = (
+            "the server is stopping"
+            if getattr(self, "interrupt_signal", False)
+            else "it died again within 5.5 s of being replaced, which granian takes for a "
+            "crash loop; the server stops"
+        )
+        for idx in getattr(self, "interrupt_children", ()):
+            pid, code = self._worker(idx)
+            not_replaced(idx + 1, pid, exit_reason(code), why)
+        super().shutdown(exit_code)
+
+
+def serve(target: str, **options: Any) -> None:
+    """Run granian on ``target`` with its workers supervised, until it is stopped.
+
+    Raises :class:`StatuskitError` if granian stops on its own with a failure (a crash loop).
+    """
+    server = SupervisedGranian(target, respawn_failed_workers=True, **options)
+    # After the constructor: it (re)configures granian's logging, and keeps our filter.
+    silence("_granian", _GRANIAN_DEATH_LINE)
+    try:
+        server.serve()
+    except SystemExit as exc:
+        if exc.code:
+            raise StatuskitError(
+                "granian stopped: its workers could not be kept running "
+                "(the line above says which died, and why)"
+            ) from None

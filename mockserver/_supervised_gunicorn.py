@@ -1,0 +1,110 @@
+"""Gunicorn's arbiter, with each replaced worker reported in one line.
+
+The arbiter already replaces a worker that dies; it logs ``Worker (pid:N) was sent
+SIGKILL! Perhaps out of memory?`` and the new worker logs its own boot. This arbiter numbers
+its workers as granian does (worker 1 to N, a replacement taking the dead one's number) and
+reports each death in the kit's one line (``mockserver/_supervision.py``), with the dead and
+the new pid; gunicorn's own lines about a worker's exit are filtered out.
+
+A worker the arbiter stops on purpose (shutdown, reload, fewer workers) is not a death.
+One that it kills for a timeout is. The arbiter gives up only when a worker cannot boot
+(gunicorn's exit status 3) or load the app (4); the line then says the worker was not
+replaced, and ``statuskit serve`` exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+from gunicorn.arbiter import Arbiter
+
+from mockserver._supervision import exit_reason, not_replaced, replaced, silence
+
+__all__ = ["SupervisedArbiter"]
+
+#: Gunicorn's own lines about a worker's exit (``Worker (pid:%s) was sent %s!``, ``...
+#: exited with code %s.``); ours replaces them.
+_GUNICORN_EXIT_LINES = r"Worker \(pid:%s\) "
+#: Signals by which the arbiter asks a worker to stop: what follows is not a death.
+_STOPS = frozenset({signal.SIGTERM, signal.SIGQUIT, signal.SIGINT})
+
+
+def _peek(pid: int) -> str | None:
+    """How child ``pid`` ended, read without reaping it (the arbiter reaps it), or
+    ``None`` if it has not."""
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return None
+    if info is None or info.si_pid == 0:
+        return None
+    if info.si_code == os.CLD_EXITED:
+        return exit_reason(info.si_status)
+    return exit_reason(-info.si_status)
+
+
+class SupervisedArbiter(Arbiter):
+    """The arbiter, numbering its workers and reporting every one it replaces."""
+
+    def __init__(self, app: Any) -> None:
+        #: pid → worker number, for the workers alive.
+        self._numbers: dict[int, int] = {}
+        #: worker number → (dead pid, how it ended) until a new worker takes the number;
+        #: ``None`` for a worker that was stopped on purpose.
+        self._vacant: dict[int, tuple[int, str] | None] = {}
+        self._stopping: set[int] = set()
+        super().__init__(app)
+        silence("gunicorn.error", _GUNICORN_EXIT_LINES)
+
+    def kill_worker(self, pid: int, sig: int) -> None:
+        """Signal a worker; a stop signal marks its exit as wanted."""
+        if sig in _STOPS:
+            self._stopping.add(pid)
+        super().kill_worker(pid, sig)
+        if pid not in self.WORKERS:  # it was already gone: the arbiter dropped it
+            self._ended(pid, None)
+
+    def reap_workers(self) -> None:
+        """Reap as gunicorn does, having first read how each exited worker ended."""
+        before = set(self.WORKERS)
+        how = {pid: _peek(pid) for pid in before}
+        try:
+            super().reap_workers()
+        finally:  # also when the arbiter halts: a worker that could not boot
+            for pid in before - set(self.WORKERS):
+                self._ended(pid, how.get(pid))
+
+    def _ended(self, pid: int, how: str | None) -> None:
+        number = self._numbers.pop(pid, None)
+        if number is None:
+            return
+        wanted = pid in self._stopping
+        self._stopping.discard(pid)
+        self._vacant[number] = None if wanted else (pid, how or exit_reason(None))
+
+    def spawn_worker(self) -> int:
+        """Start a worker under the lowest free number; report the death it makes up for.
+
+        Only the arbiter returns from gunicorn's ``spawn_worker``; the new worker exits
+        from inside it.
+        """
+        pid: int = super().spawn_worker()
+        if self._vacant:
+            number = min(self._vacant)
+            death = self._vacant.pop(number)
+        else:
+            number, death = max(self._numbers.values(), default=0) + 1, None
+        self._numbers[pid] = number
+        if death is not None:
+            replaced(number, death[0], death[1], pid)
+        return pid
+
+    def halt(self, reason: str | None = None, exit_status: int = 0) -> None:
+        """Report the dead workers left without a replacement, then halt as gunicorn does."""
+        for number, death in sorted(self._vacant.items()):
+            if death is not None:
+                not_replaced(number, *death, reason or "the server is stopping")
+        self._vacant.clear()
+        super().halt(reason, exit_status)

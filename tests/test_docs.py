@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.process import serve_process
+from tests.settings import USER_SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = sorted([REPO / "README.md", REPO / "ARCHITECTURE.md", *REPO.glob("docs/*.md")])
@@ -29,8 +31,23 @@ def test_the_readme_has_examples() -> None:
     assert any("README.md" in str(p.id) for p in TEST_FILES)
 
 
+@pytest.fixture(scope="module", params=["defaults", "user settings"])
+def settings(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The examples hold with the kit's defaults and with a user's own ``STATUSKIT_*``."""
+    chosen = USER_SETTINGS if request.param == "user settings" else {}
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("STATUSKIT_"):
+                patch.delenv(name)
+        for name, value in chosen.items():
+            patch.setenv(name, value)
+        yield chosen
+
+
 @pytest.mark.parametrize("code", TEST_FILES)
-def test_example_test_files_pass(code: str, pytester: pytest.Pytester) -> None:
+def test_example_test_files_pass(
+    code: str, pytester: pytest.Pytester, settings: dict[str, str]
+) -> None:
     match = TEST_FILE.match(code)
     assert match is not None
     pytester.makepyfile(**{match[1]: code})
@@ -42,14 +59,15 @@ SERVE_URL = "http://127.0.0.1:8080"
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[str]:
-    """A real ``statuskit serve``, for examples written against its default URL."""
-    with serve_process() as running:
+def served(settings: dict[str, str]) -> Iterator[str]:
+    """A real ``statuskit serve`` with the same settings, for examples written against its
+    default URL."""
+    with serve_process(env=dict(os.environ)) as running:
         yield running.base_url
 
 
 @pytest.mark.parametrize("code", EXAMPLES)
-def test_example_runs(code: str, request: pytest.FixtureRequest) -> None:
+def test_example_runs(code: str, request: pytest.FixtureRequest, settings: dict[str, str]) -> None:
     if SERVE_URL in code:
         # Written for the README's main command; run against a server on a free port.
         code = code.replace(SERVE_URL, request.getfixturevalue("served"))

@@ -16,25 +16,10 @@ from pathlib import Path
 import pytest
 
 from mockserver.process import ServerProcess, serve_process
+from tests.settings import CANARIES, USER_SETTINGS
 from tests.wheel import REPO, build_wheel
 
 DOWNSTREAM = REPO / "tests" / "data" / "downstream"
-#: Every setting a user's environment gives the mock, the client and the suites, none of
-#: them the kit's default; the secret ones carry a canary that must never be printed.
-ENVIRONMENT = {
-    "STATUSKIT_THALAMUS_TOUCHPOINT": "tp-ci",
-    "STATUSKIT_THALAMUS_TOKEN": "tok-CANARY-a1",
-    "STATUSKIT_THALAMUS_PRINCIPAL": "ci@example.org",
-    "STATUSKIT_THALAMUS_PASSWORD": "pw-CANARY-b2",
-    "STATUSKIT_THALAMUS_LOGIN_PATH": "/auth/consumer-login",
-    "STATUSKIT_TEALIUM_USERNAME": "ci-user@example.org",
-    "STATUSKIT_TEALIUM_PASSWORD": "pw-CANARY-c3",
-    "STATUSKIT_TEALIUM_API_KEY": "key-CANARY-d4",
-    "STATUSKIT_TEALIUM_ACCOUNT": "zeta",
-    "STATUSKIT_TEALIUM_PROFILE": "prod",
-    "STATUSKIT_ADMIN_TOKEN": "adm-CANARY-e5",
-}
-CANARIES = [value for value in ENVIRONMENT.values() if "CANARY" in value]
 
 
 def user_environment(bin_dir: Path | None = None) -> dict[str, str]:
@@ -47,7 +32,7 @@ def user_environment(bin_dir: Path | None = None) -> dict[str, str]:
     }
     if bin_dir is not None:
         env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    return {**env, **ENVIRONMENT}
+    return {**env, **USER_SETTINGS}
 
 
 def run(args: list[str], cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:

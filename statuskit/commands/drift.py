@@ -39,7 +39,6 @@ def _write(path: str, text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Probe the target, print or write the report, and exit by ``--fail-on``."""
     from statuskit import drift
-    from statuskit.client._thalamus import env_login_path
 
     _check(args)
     options = drift.DriftOptions(
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         budget=args.budget,
         timeout=args.timeout,
         discover=args.discover,
-        login_path=env_login_path(args.login_path, None),
+        login_path=args.login_path,
         api_version=args.api_version or 1,
     )
     report = drift.run(

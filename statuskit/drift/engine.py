@@ -15,7 +15,7 @@ from typing import Literal
 
 import httpx
 
-from statuskit.client._thalamus import DEFAULT_LOGIN_PATH
+from statuskit.client._thalamus import env_login_path
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.drift._http import Http, safe_target
 from statuskit.drift._tealium import TealiumTarget
@@ -62,7 +62,8 @@ class DriftOptions:
     discover: int = 3
     page_size: int = 25
     min_enum_samples: int = DEFAULT_MIN_ENUM_SAMPLES
-    login_path: str = DEFAULT_LOGIN_PATH
+    #: ``None``: ``$STATUSKIT_THALAMUS_LOGIN_PATH``, else the kit's default.
+    login_path: str | None = None
     api_version: int = 1
 
     def __post_init__(self) -> None:
@@ -86,7 +87,8 @@ def _target(
     """The API's probes, and the values that identify the caller (for ``--record``)."""
     if api == "thalamus":
         creds = ThalamusCredentials.from_env(environ)
-        target: Target = ThalamusTarget(http, context, creds, http_path(options.login_path))
+        login = http_path(env_login_path(options.login_path, environ))
+        target: Target = ThalamusTarget(http, context, creds, login)
         return target, [creds.touchpoint, creds.principal, *context.ids]
     if api == "tealium":
         tcreds = TealiumCredentials.from_env(environ)
@@ -140,7 +142,9 @@ def run(
     )
     http = Http(
         base_url,
-        logins=frozenset({http_path(opts.login_path), "/v1/login", "/v2/auth"}),
+        logins=frozenset(
+            {http_path(env_login_path(opts.login_path, environ)), "/v1/login", "/v2/auth"}
+        ),
         transport=transport,
         timeout=opts.timeout,
         pace=opts.pace,

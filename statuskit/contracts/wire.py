@@ -141,7 +141,8 @@ def _thalamus(login_path: str) -> tuple[Operation, ...]:
             "thalamus",
             "get-status",
             "GET",
-            r"/api/v4/import/status/.+",
+            # {id} is one segment (operations.json): a decoded "/" is another route.
+            r"/api/v4/import/status/[^/]+",
             {
                 200: Body("import-record"),
                 400: _TH_ERROR,

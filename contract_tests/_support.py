@@ -16,6 +16,7 @@ import httpx
 from hypothesis import strategies as st
 
 from statuskit.contracts.checks import check_answer
+from statuskit.contracts.routing import DOT_SEGMENTS, segment_value, siblings
 from statuskit.contracts.target import Target
 from statuskit.errors import KitDecisionDiffers
 from statuskit.strategies import from_schema
@@ -91,7 +92,9 @@ def wrong_values(valid: str) -> st.SearchStrategy[str]:
 
 def thalamus_ids(known: tuple[int, ...]) -> st.SearchStrategy[str]:
     """Import ids as a path segment: schema-valid ids, known ones, other digits (leading
-    zeros, over a long), and any text; never ``.`` or ``..``, which a URL resolves away."""
+    zeros, over a long), and any text. Each reaches ``get-status``: ``{id}`` is a whole
+    segment of its catalogue path, so no id is empty, holds a ``/`` (the server decodes
+    ``%2F``: another route) or is ``.``/``..`` (a URL resolves those away)."""
     schema_ids = from_schema("thalamus", "common", pointer="/$defs/id").map(str)
     options = [
         schema_ids,
@@ -101,13 +104,14 @@ def thalamus_ids(known: tuple[int, ...]) -> st.SearchStrategy[str]:
     ]
     if known:
         options.insert(0, st.sampled_from(known).map(str))
-    return st.one_of(options).filter(lambda raw: raw not in (".", ".."))
+    return st.one_of(options).filter(segment_value("thalamus", "get-status", "id"))
 
 
 _NAME_ALPHABETS = (
     st.characters(codec="ascii", exclude_characters="/"),
     st.sampled_from("aé€😀%-_ .~"),
-    st.characters(),  # every category but surrogates
+    # Any character a URL can carry: UTF-8 has no surrogates (bare st.characters() draws them).
+    st.characters(codec="utf-8"),
 )
 
 
@@ -124,8 +128,10 @@ def file_names(known: tuple[str, ...]) -> st.SearchStrategy[str]:
     options = [valid, boundary, st.text(min_size=1, max_size=30)]
     if known:
         options.insert(0, st.sampled_from(known))
-    # "count" and "search" are the sibling routes, and "."/".." vanish from a URL.
-    return st.one_of(options).filter(lambda name: name not in (".", "..", "count", "search"))
+    # A "/" reaches the lookup [KIT]; the sibling routes' literals (count, search) and the
+    # dot segments a URL resolves away do not.
+    elsewhere = DOT_SEGMENTS | siblings("tealium", "v1-get-file-status", "name")
+    return st.one_of(options).filter(lambda name: name not in elsewhere)
 
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

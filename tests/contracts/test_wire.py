@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import httpx
 import pytest
 
@@ -14,6 +17,7 @@ Q = {"touchpoint": "test", "token": "statuskit-token"}
 
 
 OPERATIONS = operations()
+REGISTRY = default_registry()
 
 
 def test_every_error_code_is_in_its_error_schema() -> None:
@@ -41,6 +45,32 @@ def test_requests_are_classified_by_method_and_path(method: str, path: str, name
 
 def test_an_unknown_request_is_no_operation() -> None:
     assert classify(OPERATIONS, "DELETE", "/api/v4/import/status/1") is None
+
+
+@pytest.mark.parametrize("raw_id", ["27/4", "/274", "274/", ""])
+def test_an_id_that_is_not_one_segment_is_no_operation(raw_id: str) -> None:
+    # The path is classified decoded, as the server routes it: %2F is another route.
+    assert classify(OPERATIONS, "GET", f"/api/v4/import/status/{raw_id}") is None
+
+
+CATALOGUED = [
+    (api, entry)
+    for api in ("thalamus", "tealium")
+    for entry in REGISTRY.catalogue(api)["operations"]
+]
+
+
+@pytest.mark.parametrize(
+    ("api", "entry"), CATALOGUED, ids=[f"{api}-{e['operationId']}" for api, e in CATALOGUED]
+)
+def test_every_catalogued_route_is_classified_as_its_operation(
+    api: str, entry: dict[str, Any]
+) -> None:
+    path = re.sub(r"\{[^}]+\}", "x", entry["path"])
+    op = classify(OPERATIONS, entry["method"], path)
+    assert op is not None
+    # The wire table names Tealium's v1 and v2 twins once.
+    assert (op.api, op.name) == (api, re.sub(r"^v\d+-", "", entry["operationId"]))
 
 
 def _observed(coverage: Coverage) -> Coverage:

@@ -14,7 +14,20 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).parent
-BASE = ("--pyargs", "-p", "no:cacheprovider", "--strict-markers", "-W", "error")
+BASE = (
+    "--pyargs",
+    "-p",
+    "no:cacheprovider",
+    # Schemathesis's pytest plugin blanks every falsifying example hypothesis prints.
+    "-p",
+    "no:schemathesis",
+    "--strict-markers",
+    "-W",
+    "error",
+)
+#: The suites' own profile off a live target (dev) is random: each run here gets this seed,
+#: or the one this run was given (pytest --hypothesis-seed=N), so it tests the same examples.
+SEED = 0
 SECRETS = {
     "STATUSKIT_THALAMUS_TOKEN": "tok-SECRET-1f2e",
     "STATUSKIT_THALAMUS_PASSWORD": "pw-SECRET-9a8b",
@@ -24,10 +37,18 @@ SECRETS = {
 
 
 @pytest.fixture
+def seed(pytestconfig: pytest.Config) -> int:
+    """The hypothesis seed of the suites' runs."""
+    given = pytestconfig.getoption("hypothesis_seed", None)
+    return SEED if given is None else int(given)
+
+
+@pytest.fixture
 def run(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> Callable[..., pytest.RunResult]:
-    """Run the suites in a subprocess: ``run(*args, breaks=None, env={})``."""
+    """Run the suites in a subprocess, with the seed: ``run(*args, breaks=None, env={})``.
+    The seed is printed, so a failing test's captured output names it."""
 
     def run(*args: str, breaks: str | None = None, env: dict[str, str] | None = None) -> Any:
         for name, value in (env or {}).items():
@@ -36,7 +57,8 @@ def run(
             shutil.copy(HERE / "breaker.py", pytester.path / "breaker.py")
             monkeypatch.setenv("STATUSKIT_BREAK", breaks)
             args = ("-p", "breaker", *args)
-        return pytester.runpytest_subprocess(*BASE, *args)
+        print(f"the contract suites run with --hypothesis-seed={seed}")
+        return pytester.runpytest_subprocess(*BASE, f"--hypothesis-seed={seed}", *args)
 
     return run
 

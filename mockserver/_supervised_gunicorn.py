@@ -7,9 +7,9 @@ reports each death in the kit's one line (``mockserver/_supervision.py``), with 
 the new pid; gunicorn's own lines about a worker's exit are filtered out.
 
 A worker the arbiter stops on purpose (shutdown, reload, fewer workers) is not a death.
-One that it kills for a timeout is. The arbiter gives up only when a worker cannot boot
-(gunicorn's exit status 3) or load the app (4); the line then says the worker was not
-replaced, and ``statuskit serve`` exits 2.
+One that it kills for a timeout is (and leaves at once: ``abort_at_once``). The arbiter
+gives up only when a worker cannot boot (gunicorn's exit status 3) or load the app (4);
+the line then says the worker was not replaced, and ``statuskit serve`` exits 2.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from gunicorn.arbiter import Arbiter
 
 from mockserver._supervision import exit_reason, not_replaced, replaced, silence
 
-__all__ = ["SupervisedArbiter"]
+__all__ = ["SupervisedArbiter", "abort_at_once"]
 
 #: Gunicorn's own lines about a worker's exit (``Worker (pid:%s) was sent %s!``, ``...
 #: exited with code %s.``); ours replaces them.
@@ -43,6 +43,16 @@ def _peek(pid: int) -> str | None:
     if info.si_code == os.CLD_EXITED:
         return exit_reason(info.si_status)
     return exit_reason(-info.si_status)
+
+
+def abort_at_once(worker: Any) -> None:
+    """The ``worker_abort`` hook: a worker the arbiter aborts (its timeout kill) leaves now.
+
+    Gunicorn would raise ``SystemExit`` in the middle of the request instead, and answer it
+    with its own HTML 500 page, which neither API ever sends. Leaving at once, the request
+    goes unanswered, as on a worker killed outright; its exit status is gunicorn's (1).
+    """
+    os._exit(1)
 
 
 class SupervisedArbiter(Arbiter):

@@ -36,8 +36,11 @@ def exit_reason(returncode: int | None) -> str:
 
 
 def _say(line: str) -> None:
-    # stderr, as `statuskit: stopped`; flushed, so it is there the moment it is true.
-    print(f"statuskit: {line}", file=sys.stderr, flush=True)
+    # stderr, as `statuskit: stopped`. One write with its newline: print() writes the text
+    # and the newline apart, and unbuffered (PYTHONUNBUFFERED) the new worker's first log
+    # line could land between the two, in the middle of ours.
+    sys.stderr.write(f"statuskit: {line}\n")
+    sys.stderr.flush()
 
 
 def replaced(number: int, pid: int | None, reason: str, new_pid: int | None) -> None:

@@ -223,7 +223,7 @@ def _granian(options: ServeOptions) -> None:
 def _gunicorn(options: ServeOptions) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from mockserver._supervised_gunicorn import SupervisedArbiter
+    from mockserver._supervised_gunicorn import SupervisedArbiter, abort_at_once
 
     class _App(BaseApplication):
         def load_config(self) -> None:
@@ -231,6 +231,7 @@ def _gunicorn(options: ServeOptions) -> None:
             self.cfg.set("workers", options.workers)
             self.cfg.set("worker_class", "sync")
             self.cfg.set("accesslog", None)
+            self.cfg.set("worker_abort", abort_at_once)
             # A recent gunicorn opens a control socket in the user's home, one path for
             # every server: two statuskit servers would fight over it, and nothing uses it.
             if "control_socket_disable" in self.cfg.settings:

@@ -62,7 +62,7 @@ def _running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
 
 
-def eventually(check: Callable[[], T | None], what: str) -> T:
+def eventually(check: Callable[[], T | None], what: str, server: ServerProcess) -> T:
     """Poll ``check`` until it gives a value, within the deadline."""
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
@@ -70,7 +70,8 @@ def eventually(check: Callable[[], T | None], what: str) -> T:
         if found is not None:
             return found
         time.sleep(0.05)
-    pytest.fail(f"gave up waiting: {what}")
+    output = "\n".join(server.output)
+    pytest.fail(f"gave up waiting: {what}; workers {live_workers(server)}; output:\n{output}")
 
 
 @dataclass
@@ -178,7 +179,7 @@ def concurrent_writes(server: ServerProcess, callers: Callers, kill: int) -> tup
 def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     """``statuskit serve --workers 2`` on the server named by the test, both workers up."""
     with serve_process("--workers", "2", "--server", request.param) as running:
-        eventually(lambda: len(live_workers(running)) == 2 or None, "two workers")
+        eventually(lambda: len(live_workers(running)) == 2 or None, "two workers", running)
         yield running
 
 
@@ -190,6 +191,7 @@ def replacement_line(server: ServerProcess, victim: int, reason: str) -> re.Matc
     return eventually(
         lambda: next(filter(None, map(pattern.fullmatch, list(server.output))), None),
         f"the line reporting worker {victim}'s replacement",
+        server,
     )
 
 
@@ -222,7 +224,7 @@ def test_a_killed_worker_is_replaced_and_no_acknowledged_write_is_lost(
         workers = live_workers(server)
         return workers if len(workers) == 2 and victim not in workers else None
 
-    workers = eventually(two_again, "two workers again")
+    workers = eventually(two_again, "two workers again", server)
     assert int(line.group(2)) in workers
     output = list(server.output)
     assert [text for text in output if " died (" in text] == [line.group(0)], output

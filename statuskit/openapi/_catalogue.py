@@ -52,6 +52,9 @@ _RESPONSE = {
             },
         },
         "fixtures": {"type": "array", "items": _TEXT},
+        # A status a schema-valid request can still get, for a rule OpenAPI cannot state;
+        # the text names the rule (statuskit.openapi.schemathesis_config reads it).
+        "x-statuskit-beyond-schema": _TEXT,
     },
     "patternProperties": _EXTENSIONS,
     "additionalProperties": False,
@@ -80,7 +83,17 @@ SHAPE: dict[str, Any] = {
     "properties": {
         "description": _TEXT,
         "title": _TEXT,
-        "securitySchemes": {"type": "object", "additionalProperties": {"type": "object"}},
+        "securitySchemes": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                # A credential whose absence or wrong value is answered with this status,
+                # where a generic tool expects 401 (Thalamus's touchpoint and token: 400).
+                "properties": {
+                    "x-statuskit-refused-with": {"type": "integer", "minimum": 400, "maximum": 499}
+                },
+            },
+        },
         # A named group: every factor must hold, each by one of its alternatives
         # (null: by nothing, which makes the factor optional).
         "security": {

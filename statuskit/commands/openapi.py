@@ -11,21 +11,29 @@ from statuskit.errors import StatuskitError
 __all__ = ["register"]
 
 
-def run(args: argparse.Namespace) -> int:
-    """Build the document and print it, or write it to ``--output``."""
-    from statuskit.openapi import build_document, dumps
-
-    if args.admin and args.api is not None:
-        raise StatuskitError("--admin makes the admin API's own document; drop --api")
-    text = dumps(build_document(args.api or "all", admin=args.admin))
-    if args.output is None:
-        sys.stdout.write(text)
-        return 0
-    path = Path(args.output)
+def _write(where: str, text: str) -> None:
+    path = Path(where)
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise StatuskitError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the document and print it, or write it to ``--output``; with
+    ``--schemathesis-config``, write Schemathesis's configuration for it too."""
+    from statuskit.openapi import build_document, dumps
+    from statuskit.openapi.schemathesis_config import render
+
+    if args.admin and args.api is not None:
+        raise StatuskitError("--admin makes the admin API's own document; drop --api")
+    document = build_document(args.api or "all", admin=args.admin)
+    if args.output is None:
+        sys.stdout.write(dumps(document))
+    else:
+        _write(args.output, dumps(document))
+    if args.schemathesis_config is not None:
+        _write(args.schemathesis_config, render(document))
     return 0
 
 
@@ -45,5 +53,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--admin",
         action="store_true",
         help="the admin API under /__admin/v1/ instead (its own document)",
+    )
+    parser.add_argument(
+        "--schemathesis-config",
+        metavar="FILE",
+        help="also write Schemathesis's config for the document here (schemathesis.toml: "
+        "logins, and what OpenAPI cannot say; docs/openapi.md)",
     )
     parser.set_defaults(run=run)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from schemathesis.config import SchemathesisConfig
 
 from mockserver import create_app
+from mockserver.tealium.api import MAX_NAME
 from statuskit.cli import main
 from statuskit.errors import SchemaLoadError, UnknownSchemaError
 from statuskit.fixtures import fixtures
 from statuskit.openapi import APIS, build_document, dumps
+from statuskit.openapi.schemathesis_config import HOOKS, POSITIVE_DATA_ACCEPTANCE, render
 from statuskit.registry import CATALOGUE, SchemaRegistry
 
 DOCUMENTS = {
@@ -284,3 +289,99 @@ def test_command_failures_are_one_line(
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1
+
+
+# -- Schemathesis's configuration, derived from the document ----------------------------------
+
+LOGIN_IDS = {"thalamus.login", "tealium.v1-login", "tealium.v2-auth"}
+
+
+def _config(document: dict[str, Any]) -> dict[str, Any]:
+    return tomllib.loads(render(document))
+
+
+def _entries(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["include-operation-id"]: entry for entry in config.get("operations", [])}
+
+
+def test_schemathesis_accepts_the_config_and_its_hooks_module_exists() -> None:
+    config = _config(DOCUMENTS["all"])
+    assert config.pop("hooks") == HOOKS
+    assert importlib.util.find_spec(HOOKS) is not None
+    # Schemathesis validates the rest against its own schema (loading the hooks would
+    # register them in this process, so they are checked apart, above).
+    SchemathesisConfig.from_dict(config)
+
+
+def test_thalamus_credentials_refused_with_400_turn_ignored_auth_off() -> None:
+    # docs/wire.md: every Thalamus route checks touchpoint and token first, and a missing or
+    # wrong one is 400; Tealium's credentials are refused with 401.
+    entries = _entries(_config(DOCUMENTS["all"]))
+    off = {op for op, e in entries.items() if e.get("checks", {}).get("ignored_auth")}
+    thalamus = {op["operationId"] for _, _, op in operations(DOCUMENTS["thalamus"])}
+    assert off == thalamus
+    for op in off:
+        assert entries[op]["checks"]["ignored_auth"] == {"enabled": False}
+
+
+def test_rules_beyond_the_schema_accept_their_400() -> None:
+    entries = _entries(_config(DOCUMENTS["all"]))
+    accepting = {
+        op: e["checks"]["positive_data_acceptance"]["expected-statuses"]
+        for op, e in entries.items()
+        if "positive_data_acceptance" in e.get("checks", {})
+    }
+    # Login without Basic or body, upload without name or type, an end before the start.
+    assert set(accepting) == {
+        "thalamus.login",
+        "thalamus.upload",
+        *(f"tealium.v{v}-{op}" for v in (1, 2) for op in ("count", "search")),
+    }
+    for statuses in accepting.values():
+        assert statuses == [*POSITIVE_DATA_ACCEPTANCE, "400"]
+
+
+def test_logins_are_spared_the_only_401_warning() -> None:
+    entries = _entries(_config(DOCUMENTS["all"]))
+    assert {op for op, e in entries.items() if e.get("warnings") is False} == LOGIN_IDS
+
+
+def test_every_credential_name_is_masked_in_schemathesis_output(registry: SchemaRegistry) -> None:
+    masked = set(_config(DOCUMENTS["all"])["output"]["sanitization"]["keys-to-sanitize"])
+    secret_fields = {
+        key.lower()
+        for api in APIS
+        for name in registry.names(api)
+        for key, sub in registry.source(api, name).get("properties", {}).items()
+        if sub.get("x-secret")
+    }
+    assert secret_fields >= {"password", "key", "utk", "token"}
+    assert masked >= secret_fields | {"thalamus-token", "jsessionid", "authorization", "cookie"}
+
+
+def test_the_tealium_file_name_bound_is_the_mocks() -> None:
+    op = DOCUMENTS["all"]["paths"][
+        "/v1/omnichannel/accounts/{account}/profiles/{profile}/files/{name}"
+    ]["get"]
+    (name,) = [p for p in op["parameters"] if p["name"] == "name"]
+    assert name["schema"]["maxLength"] == MAX_NAME
+
+
+def test_the_command_writes_the_schemathesis_config(tmp_path: Path) -> None:
+    document, config = tmp_path / "openapi.json", tmp_path / "schemathesis.toml"
+    argv = ["openapi", "-o", str(document), "--schemathesis-config", str(config)]
+    assert main(argv) == 0
+    assert document.read_text(encoding="utf-8") == dumps(DOCUMENTS["all"])
+    assert config.read_text(encoding="utf-8") == render(DOCUMENTS["all"])
+
+
+def test_a_refusal_that_is_not_a_client_error_status_fails_in_one_line(
+    schemas_copy: Path,
+) -> None:
+    def break_it(catalogue: dict[str, Any]) -> None:
+        catalogue["securitySchemes"]["tokenQuery"]["x-statuskit-refused-with"] = "400"
+
+    registry = _edit(schemas_copy, "thalamus", break_it)
+    with pytest.raises(SchemaLoadError, match="tokenQuery/x-statuskit-refused-with") as caught:
+        build_document("thalamus", registry=registry)
+    assert "\n" not in str(caught.value)

@@ -1,8 +1,12 @@
-"""Helpers for walking schemas and instances in the kit's own tests."""
+"""Helpers for the kit's own tests: walking schemas and instances, running the command."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from statuskit.registry import default_registry
@@ -42,3 +46,15 @@ def set_at(instance: Any, path: tuple[Any, ...], value: Any) -> None:
     for part in path[:-1]:
         instance = instance[part]
     instance[path[-1]] = value
+
+
+def statuskit(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m statuskit ARGS`` in ``cwd``, with ``env`` added to this environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "statuskit", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -3,9 +3,6 @@ missing module, a run that never started) is 2 with one readable line, never a t
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from statuskit.errors import (
     StatuskitError,
     TransportError,
 )
+from tests.helpers import statuskit
 
 #: A kit bug planted inside the contract suites: the shared check helper crashes.
 CRASHER = """
@@ -31,17 +29,6 @@ def pytest_configure(config):
         raise KeyError("statuskit-planted-bug")
     support.check = check
 """
-
-
-def statuskit(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "statuskit", *args],
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(

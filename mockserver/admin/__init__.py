@@ -3,19 +3,21 @@
 It drives the mock's clock, creates imports and files that follow scenarios, sets states,
 configures faults, reads the request journal, and resets everything. It listens wherever the
 server listens; off loopback it needs ``STATUSKIT_ADMIN_TOKEN`` (see ``docs/admin.md``).
-Its bodies have schemas too (``schemas/admin/``), checked like every other body.
+Its bodies have schemas too (``schemas/admin/``): what it answers is checked like every other
+body, and what it is sent is checked before a view reads it (``_inputs.py``), so bad input is
+a 400 naming the field, never a 500.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from mockserver._app import ApiMount, MockState, mock_state
 from mockserver._inputs import Rejection, Reply
+from mockserver.admin._inputs import AdminInputs, InputError
 from mockserver.config import MockConfig
 
 __all__ = ["API", "MOUNT", "PREFIX", "AdminApi", "admin"]
@@ -30,6 +32,7 @@ class AdminApi:
 
     def __init__(self, state: MockState) -> None:
         self.state = state
+        self.inputs = AdminInputs(state.gate.registry)
 
     def error(self, status: int, message: str) -> Reply:
         """``{"error": {"status", "message"}}``."""
@@ -40,32 +43,42 @@ class AdminApi:
         """A body checked against ``api``/``schema``, as a response."""
         return Reply(status, self.state.gate.encode(api, schema, body)).response()
 
+    def bad_input(self, exc: InputError) -> Rejection:
+        """The 400 for input the admin API cannot use."""
+        return Rejection(self.error(400, str(exc)))
+
+    def check_inputs(self) -> None:
+        """Check the request's body and query against their schemas, before any view reads
+        them; keep what passed for :meth:`json_body` and :meth:`query`."""
+        rule = request.url_rule
+        expected = None if rule is None else self.inputs.expected(request.method, rule.rule)
+        if expected is None:
+            return  # routing failed (404, 405) or an automatic OPTIONS: nothing is read
+        try:
+            g.admin_body = self.inputs.body(
+                expected, request.get_data(cache=True), is_json=request.is_json
+            )
+            g.admin_query = self.inputs.query(expected, request.args)
+        except InputError as exc:
+            raise self.bad_input(exc) from None
+
     def json_body(self) -> dict[str, Any]:
-        """The request's JSON object (empty when there is no body); 400 otherwise."""
-        if not request.get_data():
-            return {}
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise Rejection(self.error(400, "the body must be a JSON object"))
-        return data
+        """The request's JSON body, checked against its schema (empty when none was sent)."""
+        body: dict[str, Any] = g.get("admin_body", {})
+        return body
+
+    def query(self) -> dict[str, Any]:
+        """The request's query parameters the operation reads, checked against its schema."""
+        query: dict[str, Any] = g.get("admin_query", {})
+        return query
 
     def moment(self, name: str, value: object) -> float:
-        """``value`` (named ``name``) as epoch seconds: a number, or an ISO-8601 date-time
-        with its zone; anything else is a 400."""
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                pass
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                moment = None
-            if moment is not None and moment.tzinfo is not None:
-                return moment.timestamp()
-        raise Rejection(self.error(400, f"'{name}' must be epoch seconds or ISO-8601 with a zone"))
+        """``value`` (the field ``name``) as epoch seconds: a number, or a string of one or
+        of an ISO-8601 date-time with its zone, within the clock's range; a 400 otherwise."""
+        try:
+            return self.inputs.clock.moment(name, value)
+        except InputError as exc:
+            raise self.bad_input(exc) from None
 
     def guard(self) -> None:
         """Refuse the call unless the server is on loopback or the admin token is sent."""
@@ -99,6 +112,8 @@ def blueprint(config: MockConfig) -> Blueprint:
 
     bp = Blueprint("admin", __name__, url_prefix=PREFIX)
     bp.before_request(lambda: admin().guard())
+    # After the guard, so a caller without the token learns nothing from a 400.
+    bp.before_request(lambda: admin().check_inputs())
 
     @bp.get("/")
     def index() -> Response:

@@ -1,4 +1,8 @@
-"""Admin routes for the mock's clock: read it, freeze it, advance it, set it, reset it."""
+"""Admin routes for the mock's clock: read it, freeze it, advance it, set it, reset it.
+
+Bodies arrive checked against their schemas (``clock-*-request.json``); what a schema cannot
+say is checked here: that a string moment parses, and that the clock stays in its range.
+"""
 
 from __future__ import annotations
 
@@ -21,16 +25,21 @@ def _answer() -> Response:
     return admin().reply("clock", _clock().describe())
 
 
-def _number(name: str) -> float:
-    value = admin().json_body().get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Rejection(admin().error(400, f"'{name}' must be a number"))
-    return float(value)
-
-
 def _moment() -> float:
-    """``at`` as epoch seconds, or an ISO-8601 date-time with its zone."""
-    return admin().moment("at", admin().json_body().get("at"))
+    """``at`` as epoch seconds (a number, or an ISO-8601 date-time with its zone)."""
+    return admin().moment("at", admin().json_body()["at"])
+
+
+def _advance() -> None:
+    """Move the clock by ``seconds``, unless that takes it out of its range."""
+    seconds = float(admin().json_body()["seconds"])
+    allowed, target = admin().inputs.clock, _clock()() + seconds
+    if target not in allowed:
+        message = (
+            f"seconds: {seconds:.15g} would take the clock to {target:.15g}, outside {allowed}"
+        )
+        raise Rejection(admin().error(400, message))
+    _clock().advance(seconds)
 
 
 @routes
@@ -54,7 +63,7 @@ def register(bp: Blueprint) -> None:
 
     @bp.post("/clock/advance")
     def clock_advance() -> Response:
-        _clock().advance(_number("seconds"))
+        _advance()
         return _answer()
 
     @bp.post("/clock/set")

@@ -1,11 +1,12 @@
 """Admin routes for the request journal: read it, filtered, or clear it (``docs/admin.md``).
 
-These routes are not journaled themselves, so reading the journal leaves it as it was.
+These routes are not journaled themselves, so reading the journal leaves it as it was. The
+query arrives checked against ``journal-read-query.json``; only the moments are parsed here.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from mockserver._inputs import Rejection
 from mockserver.admin import admin, routes
@@ -23,17 +24,8 @@ def _journal() -> Journal:
 
 def _moment(name: str) -> float | None:
     """A query parameter as epoch seconds, or ``None`` when absent."""
-    raw = request.args.get(name)
+    raw = admin().query().get(name)
     return None if raw is None else admin().moment(name, raw)
-
-
-def _limit() -> int | None:
-    raw = request.args.get("limit")
-    if raw is None:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise Rejection(admin().error(400, "'limit' must be a whole number"))
-    return int(raw)
 
 
 @routes
@@ -42,11 +34,12 @@ def register(bp: Blueprint) -> None:
 
     @bp.get("/journal")
     def read_journal() -> Response:
+        query = admin().query()
         entries = _journal().read(
-            path=request.args.get("path"),
+            path=query.get("path"),
             since=_moment("since"),
             until=_moment("until"),
-            limit=_limit(),
+            limit=query.get("limit"),
         )
         return admin().reply("journal", {"entries": entries})
 

@@ -1,5 +1,11 @@
 """Admin routes for the mocks' data: create imports and files that follow a scenario, list
-them, set a state directly, and reset everything to the seed."""
+them, set a state directly, and reset everything to the seed.
+
+Bodies arrive checked against their schemas (``create-*-request.json``,
+``set-*-state-request.json``); what a schema cannot say is checked where it is used: a
+scenario's own rules, that the API is served and the item exists, and that the item made
+still fits its API's schema.
+"""
 
 from __future__ import annotations
 
@@ -19,29 +25,31 @@ from statuskit.errors import ConfigError, ContractViolation
 
 __all__: list[str] = []
 
-#: Most items one create call may make.
-MAX_COUNT = 1000
+#: [KIT] What one create call may make at most, so that every call answers within seconds:
+#: each snapshot is checked against its schema and stored, and counters are kept row by row.
+MAX_SNAPSHOTS = 1_000
+MAX_ROWS = 1_000_000
+# Snapshots per item beyond its progress steps: waiting, downloaded, finished.
+_FIXED_STEPS = 3
 
 
-def _scenario(body: dict[str, Any]) -> Scenario:
+def _plan(body: dict[str, Any]) -> tuple[Scenario, int]:
+    """The scenario and the count, within what one call may make."""
     try:
-        return scenario(body.get("scenario"))
-    except (ConfigError, TypeError) as exc:
-        raise Rejection(admin().error(400, str(exc))) from None
-
-
-def _count(body: dict[str, Any]) -> int:
-    count = body.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
-        raise Rejection(admin().error(400, f"'count' must be an integer from 1 to {MAX_COUNT}"))
-    return count
-
-
-def _text(body: dict[str, Any], name: str, default: str) -> str:
-    value = body.get(name, default)
-    if not isinstance(value, str) or not value:
-        raise Rejection(admin().error(400, f"'{name}' must be a non-empty string"))
-    return value
+        plan = scenario(body.get("scenario"))
+    except ConfigError as exc:  # a rule the schema cannot say (error_rate + skip_rate <= 1)
+        raise Rejection(admin().error(400, f"scenario: {exc}")) from None
+    count: int = body.get("count", 1)
+    snapshots, rows = count * (plan.progress_steps + _FIXED_STEPS), count * plan.rows
+    if snapshots > MAX_SNAPSHOTS or rows > MAX_ROWS:
+        raise Rejection(
+            admin().error(
+                400,
+                f"count: {count} items of this scenario make up to {snapshots} snapshots and "
+                f"{rows} rows; one call makes at most {MAX_SNAPSHOTS} and {MAX_ROWS}",
+            )
+        )
+    return plan, count
 
 
 def _api(name: str) -> Any:
@@ -53,7 +61,8 @@ def _api(name: str) -> Any:
 
 @contextmanager
 def _schema_checked(what: str) -> Iterator[None]:
-    """A create whose item would break its API's schema is the caller's mistake: a 400."""
+    """An item that would break its API's schema is the caller's mistake (a name the API
+    does not allow, a clock past the API's timestamps): a 400."""
     try:
         yield
     except ContractViolation as exc:
@@ -76,18 +85,14 @@ def register(bp: Blueprint) -> None:
     def create_imports() -> Response:
         api: ThalamusApi = _api("thalamus")
         body = admin().json_body()
-        plan, count = _scenario(body), _count(body)
-        name = _text(body, "name", "statuskit-import")
-        import_type = body.get("type", api.records.import_types[0])
-        if import_type not in api.records.import_types:
-            known = ", ".join(map(str, api.records.import_types))
-            raise Rejection(admin().error(400, f"'type' must be one of {known}"))
+        plan, count = _plan(body)
+        name = body.get("name", "statuskit-import")
         with _schema_checked("import"):
             rows = [
                 api.create_import(
                     name=name,
-                    file_name=_text(body, "file_name", f"{name}.xlsx"),
-                    import_type=import_type,
+                    file_name=body.get("file_name", f"{name}.xlsx"),
+                    import_type=body.get("type", api.records.import_types[0]),
                     scenario=plan,
                     file_size=plan.rows * 64,
                 )
@@ -99,11 +104,11 @@ def register(bp: Blueprint) -> None:
     def create_files() -> Response:
         api: TealiumApi = _api("tealium")
         body = admin().json_body()
-        plan, count = _scenario(body), _count(body)
+        plan, count = _plan(body)
         creds = admin().state.config.tealium
-        account = _text(body, "account", creds.account)
-        profile = _text(body, "profile", creds.profile)
-        name = _text(body, "name", "statuskit-file.csv")
+        account = body.get("account", creds.account)
+        profile = body.get("profile", creds.profile)
+        name = body.get("name", "statuskit-file.csv")
         names = [name] if count == 1 else [f"{i:04d}_{name}" for i in range(count)]
         with _schema_checked("file"):
             rows = [
@@ -117,16 +122,14 @@ def register(bp: Blueprint) -> None:
     @bp.post("/thalamus/imports/<int:import_id>/state")
     def set_import_state(import_id: int) -> Response:
         api: ThalamusApi = _api("thalamus")
-        state_name = _text(admin().json_body(), "state", "")
-        if state_name not in api.records.states.ids:
-            known = ", ".join(api.records.states.ids)
-            raise Rejection(admin().error(400, f"'state' must be one of {known}"))
+        state_name = admin().json_body()["state"]
         store, now = admin().state.store, admin().state.now_ms()
         current = store.body("thalamus", str(import_id), at_ms=now)
         if current is None:
             raise Rejection(admin().error(404, f"no Thalamus import {import_id}"))
-        record = api.records.restate(json.loads(current), state_name, at_ms=now)
-        store.replace_from("thalamus", str(import_id), api.snapshot(now, record))
+        with _schema_checked("state"):
+            record = api.records.restate(json.loads(current), state_name, at_ms=now)
+            store.replace_from("thalamus", str(import_id), api.snapshot(now, record))
         return admin().reply("import-record", record, api="thalamus")
 
     @bp.post("/tealium/files/state")
@@ -134,23 +137,15 @@ def register(bp: Blueprint) -> None:
         api: TealiumApi = _api("tealium")
         body = admin().json_body()
         creds = admin().state.config.tealium
-        key = "/".join(
-            (
-                _text(body, "account", creds.account),
-                _text(body, "profile", creds.profile),
-                _text(body, "name", ""),
-            )
-        )
-        state_name = _text(body, "state", "")
-        if state_name not in api.files.states:
-            known = ", ".join(api.files.states)
-            raise Rejection(admin().error(400, f"'state' must be one of {known}"))
+        account = body.get("account", creds.account)
+        key = "/".join((account, body.get("profile", creds.profile), body["name"]))
         store, now = admin().state.store, admin().state.now_ms()
         current = store.body("tealium", key, at_ms=now)
         if current is None:
             raise Rejection(admin().error(404, f"no Tealium file {key}"))
-        status = api.files.restate(json.loads(current), state_name, at_ms=now)
-        store.replace_from("tealium", key, api.snapshot(now, status))
+        with _schema_checked("state"):
+            status = api.files.restate(json.loads(current), body["state"], at_ms=now)
+            store.replace_from("tealium", key, api.snapshot(now, status))
         return admin().reply("file-status", status, api="tealium")
 
     @bp.post("/reset")

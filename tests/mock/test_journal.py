@@ -192,9 +192,9 @@ def test_clearing_in_process(app: Flask) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"since": "yesterday"}, "'since' must be epoch seconds or ISO-8601 with a zone"),
-        ({"until": "2026-01-01T00:00:00"}, "'until' must be epoch seconds"),
-        ({"limit": "-1"}, "'limit' must be a whole number"),
+        ({"since": "yesterday"}, "since: 'yesterday' is not epoch seconds or an ISO-8601"),
+        ({"until": "2026-01-01T00:00:00"}, "until: '2026-01-01T00:00:00' is not epoch seconds"),
+        ({"limit": "-1"}, "limit: -1 is less than the minimum of 1"),
     ],
 )
 def test_bad_journal_queries_are_400(app: Flask, params: dict[str, str], message: str) -> None:

@@ -98,6 +98,12 @@ class Bookkeeper:
     # -- the request path -------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return self._route(environ, start_response)
+        finally:
+            _drain(environ, self.state.config.max_content_length)
+
+    def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
         if path.startswith(ADMIN_PREFIX):
             if self.journal is None or path.startswith(JOURNAL_PREFIX):
@@ -279,6 +285,29 @@ class Bookkeeper:
             _close(result)
         status, headers = seen[0]
         return status, headers, body
+
+
+def _drain(environ: dict[str, Any], limit: int) -> None:
+    """Read whatever of the request body the answer did not need.
+
+    A request refused before its body was read (an upload without its touchpoint) would
+    otherwise leave the body on the connection. Granian then closes the connection after
+    the answer without saying so (no ``Connection: close``), and the client's next request
+    on it is lost (the soak found this: ``docs/reliability.md``). A body over ``limit`` is
+    refused (413) and not read.
+    """
+    try:
+        left = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    stream = environ.get("wsgi.input")
+    if stream is None or not 0 < left <= limit:
+        return
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 16))
+        if not chunk:
+            break
+        left -= len(chunk)
 
 
 def _dropped(first: bytes) -> Iterator[bytes]:

@@ -5,17 +5,21 @@ log level, after an error line that says only ``Unexpected exit from worker-1``.
 subclass reports each death in the kit's one line instead (``mockserver/_supervision.py``),
 with the dead and the new pid, and turns a server that gave up into a one-line error.
 
-Granian treats a worker that dies again within 5.5 s of being replaced as a crash loop (a
-worker that cannot start would otherwise be restarted for ever) and stops the server; the
-line then says the worker was not replaced, and ``statuskit serve`` exits 2.
+Granian's own crash-loop rule stops the whole server when a worker dies within 5.5 s of
+its last (re)start, even one a reload started, or one killed twice in a row by hand or by
+the OOM killer. Here it applies only to a worker that dies that quickly
+:data:`CRASH_LOOP` times in a row: one that cannot start at all. The line then says the
+worker was not replaced, and ``statuskit serve`` exits 2.
 
-The hooks are granian's own methods (``_respawn_workers``, ``shutdown``), the same from
-granian 2.5 to 2.8; if a later granian changes them, the workers are still respawned by
-granian itself, and only the line is lost.
+The hooks are granian's own methods and attributes (``_respawn_workers``, ``shutdown``,
+``respawned_wrks``, a worker's ``birth``), the same from granian 2.5 to 2.8; if a later
+granian changes them, it still respawns the workers itself, and only the line and the
+tolerance are lost.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from granian import Granian
@@ -23,16 +27,25 @@ from granian import Granian
 from mockserver._supervision import exit_reason, not_replaced, replaced, silence
 from statuskit.errors import StatuskitError
 
-__all__ = ["SupervisedGranian", "serve"]
+__all__ = ["CRASH_LOOP", "QUICK", "SupervisedGranian", "serve"]
 
 #: Granian's own line about a dead worker; ours replaces it.
 _GRANIAN_DEATH_LINE = r"Unexpected exit from worker-\d+$"
+#: Seconds: a worker that dies this soon after it started died quickly (granian's window).
+QUICK = 5.5
+#: Quick deaths in a row that make a crash loop: the server stops rather than respawn.
+CRASH_LOOP = 4
 
 
 # Granian is the class granian picks for this Python build (processes, or threads on a
 # free-threaded build); the base is kept for that.
 class SupervisedGranian(Granian):  # type: ignore[misc,valid-type]
     """Granian that reports every worker it replaces, and every one it does not."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: worker index → how many times in a row it died within QUICK of its start.
+        self._quick_deaths: dict[int, int] = {}
 
     def _worker(self, idx: int) -> tuple[int | None, int | None]:
         """Worker ``idx``'s pid and exit code (``None`` while it runs)."""
@@ -45,9 +58,19 @@ class SupervisedGranian(Granian):  # type: ignore[misc,valid-type]
     def _respawn_workers(self, workers: list[int], *args: Any, **kwargs: Any) -> None:
         # Also called for a reload or an expired lifetime: only a worker that had already
         # ended is a death to report.
+        now = time.monotonic()
         ended = {idx: self._worker(idx) for idx in workers}
+        for idx, (_, code) in ended.items():
+            birth = getattr(self.wrks[idx], "birth", None)
+            quick = code is not None and birth is not None and now - birth <= QUICK
+            self._quick_deaths[idx] = self._quick_deaths.get(idx, 0) + 1 if quick else 0
         super()._respawn_workers(workers, *args, **kwargs)
+        respawned: dict[int, float] = getattr(self, "respawned_wrks", {})
         for idx, (pid, code) in ended.items():
+            # Granian's rule: a worker respawned here that dies within 5.5 s stops the
+            # server. Armed only once this one has died quickly CRASH_LOOP - 1 times.
+            if self._quick_deaths[idx] < CRASH_LOOP - 1:
+                respawned.pop(idx, None)
             if code is not None:
                 replaced(idx + 1, pid, exit_reason(code), self._worker(idx)[0])
 
@@ -56,8 +79,8 @@ class SupervisedGranian(Granian):  # type: ignore[misc,valid-type]
         why = (
             "the server is stopping"
             if getattr(self, "interrupt_signal", False)
-            else "it died again within 5.5 s of being replaced, which granian takes for a "
-            "crash loop; the server stops"
+            else f"it died within {QUICK} s of its start {CRASH_LOOP} times in a row, which "
+            "granian takes for a crash loop; the server stops"
         )
         for idx in getattr(self, "interrupt_children", ()):
             pid, code = self._worker(idx)

@@ -61,9 +61,8 @@ class SupervisedArbiter(Arbiter):
     def __init__(self, app: Any) -> None:
         #: pid → worker number, for the workers alive.
         self._numbers: dict[int, int] = {}
-        #: worker number → (dead pid, how it ended) until a new worker takes the number;
-        #: ``None`` for a worker that was stopped on purpose.
-        self._vacant: dict[int, tuple[int, str] | None] = {}
+        #: worker number → (dead pid, how it ended), until a new worker takes the number.
+        self._vacant: dict[int, tuple[int, str]] = {}
         self._stopping: set[int] = set()
         super().__init__(app)
         silence("gunicorn.error", _GUNICORN_EXIT_LINES)
@@ -90,12 +89,13 @@ class SupervisedArbiter(Arbiter):
         number = self._numbers.pop(pid, None)
         if number is None:
             return
-        wanted = pid in self._stopping
-        self._stopping.discard(pid)
-        self._vacant[number] = None if wanted else (pid, how or exit_reason(None))
+        if pid in self._stopping:  # stopped on purpose: its number is simply free
+            self._stopping.discard(pid)
+            return
+        self._vacant[number] = (pid, how or exit_reason(None))
 
     def spawn_worker(self) -> int:
-        """Start a worker under the lowest free number; report the death it makes up for.
+        """Start a worker in a dead one's place, reported, or under the lowest free number.
 
         Only the arbiter returns from gunicorn's ``spawn_worker``; the new worker exits
         from inside it.
@@ -103,18 +103,17 @@ class SupervisedArbiter(Arbiter):
         pid: int = super().spawn_worker()
         if self._vacant:
             number = min(self._vacant)
-            death = self._vacant.pop(number)
+            dead_pid, how = self._vacant.pop(number)
+            replaced(number, dead_pid, how, pid)
         else:
-            number, death = max(self._numbers.values(), default=0) + 1, None
+            taken = set(self._numbers.values())
+            number = next(n for n in range(1, len(taken) + 2) if n not in taken)
         self._numbers[pid] = number
-        if death is not None:
-            replaced(number, death[0], death[1], pid)
         return pid
 
     def halt(self, reason: str | None = None, exit_status: int = 0) -> None:
         """Report the dead workers left without a replacement, then halt as gunicorn does."""
-        for number, death in sorted(self._vacant.items()):
-            if death is not None:
-                not_replaced(number, *death, reason or "the server is stopping")
+        for number, (pid, how) in sorted(self._vacant.items()):
+            not_replaced(number, pid, how, reason or "the server is stopping")
         self._vacant.clear()
         super().halt(reason, exit_status)

@@ -28,6 +28,7 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from mockserver._supervised_granian import CRASH_LOOP
 from mockserver.process import ServerProcess, serve_process
 from tests.mock.served import Callers, Q, login
 from tests.mock.thalamus_support import IMPORT_TYPES, STATUS, UPLOAD
@@ -252,3 +253,28 @@ def test_a_killed_worker_is_replaced_and_no_acknowledged_write_is_lost(
     assert server.stop() == 0
     assert "statuskit: stopped" in server.output
     assert not [text for text in server.output if "Traceback" in text]
+
+
+@pytest.mark.parametrize("server", ["granian", "gunicorn"], indirect=True)
+def test_a_worker_killed_again_as_soon_as_it_is_replaced_is_replaced_again(
+    server: ServerProcess,
+) -> None:
+    # Granian's own rule would stop the whole server at the second kill within 5.5 s; a
+    # worker is taken for a crash loop only at its CRASH_LOOP-th quick death in a row.
+    victim = min(live_workers(server))
+    lines = []
+    for _ in range(CRASH_LOOP - 1):
+        os.kill(victim, signal.SIGKILL)
+        line = replacement_line(server, victim, "killed by SIGKILL")
+        lines.append(line.group(0))
+        victim = int(line.group(2))
+    assert len({line.split(" (pid")[0] for line in lines}) == 1  # the same worker each time
+    assert [text for text in server.output if " died (" in text] == lines
+    eventually(
+        lambda: live_workers(server) if len(live_workers(server)) == 2 else None,
+        "two workers again",
+        server,
+    )
+    callers = login(server.base_url)
+    assert callers.thalamus().status_code == 200
+    assert server.stop() == 0

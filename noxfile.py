@@ -71,3 +71,11 @@ def bench(session: nox.Session) -> None:
         session.run("python", "-m", "bench.prism_interop")
     if which in ("all", "contracts"):
         session.run("python", "-m", "bench.contract_suite", *session.posargs[1:])
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """Soak statuskit serve --workers 2: 100,000 requests per API, faults on (not default)."""
+    session.install("-e", ".")
+    # Options go to bench/soak.py: nox -s soak -- --requests 20000 --seed 3
+    session.run("python", "-m", "bench.soak", *session.posargs)

@@ -30,7 +30,7 @@ import pytest
 
 from mockserver._supervised_granian import CRASH_LOOP
 from mockserver.process import ServerProcess, serve_process
-from tests.mock.served import Callers, Q, login
+from tests.mock.served import Callers, Q, login, login_thalamus
 from tests.mock.thalamus_support import IMPORT_TYPES, STATUS, UPLOAD
 
 T = TypeVar("T")
@@ -199,9 +199,12 @@ def replacement_line(server: ServerProcess, victim: int, reason: str) -> re.Matc
 CASES = [
     pytest.param("granian", signal.SIGKILL, "killed by SIGKILL", id="granian-SIGKILL"),
     pytest.param("gunicorn", signal.SIGKILL, "killed by SIGKILL", id="gunicorn-SIGKILL"),
-    # How gunicorn's arbiter kills a worker that timed out: the worker leaves through
-    # Python's exit (status 1), running whatever cleanup its stack holds on the way.
+    # How gunicorn's arbiter kills a worker that timed out: it leaves at once (status 1).
     pytest.param("gunicorn", signal.SIGABRT, "exit code 1", id="gunicorn-SIGABRT"),
+    # A gunicorn worker told to stop by someone other than the arbiter leaves through
+    # Python's exit (status 0), running the cleanup its stack holds: it must not be the
+    # shared state's.
+    pytest.param("gunicorn", signal.SIGTERM, "exit code 0", id="gunicorn-SIGTERM"),
 ]
 
 
@@ -212,11 +215,12 @@ def test_a_killed_worker_is_replaced_and_no_acknowledged_write_is_lost(
     callers = login(server.base_url)
     writes, victim = concurrent_writes(server, callers, kill)
 
-    # The others kept serving: writes started after the kill were acknowledged, and only
-    # the requests the dead worker had in flight (one per thread at most) went unanswered.
+    # The others kept serving: every answer was an acknowledgement, and most writes started
+    # after the kill got one. Only requests around the kill went unanswered: those the dead
+    # worker had in flight and, on granian, connections queued on its own listening socket
+    # as it died (docs/reliability.md); never one after the replacement (see below).
     assert writes.refused == []
-    assert writes.after_kill > 0
-    assert len(writes.unanswered) <= THALAMUS_THREADS + 1, writes.unanswered
+    assert len(writes.unanswered) < writes.after_kill, writes.unanswered
 
     # Replaced, in one line that names the dead and the new pid.
     line = replacement_line(server, victim, reason)
@@ -278,3 +282,40 @@ def test_a_worker_killed_again_as_soon_as_it_is_replaced_is_replaced_again(
     callers = login(server.base_url)
     assert callers.thalamus().status_code == 200
     assert server.stop() == 0
+
+
+def test_a_gunicorn_worker_aborted_mid_request_leaves_it_unanswered_not_a_500() -> None:
+    # SIGABRT is how gunicorn's arbiter kills a worker that timed out. Gunicorn itself would
+    # answer the request in flight with its HTML 500 page; the worker leaves at once.
+    # Two workers: one sleeps in the slow request while the other answers the admin API.
+    with serve_process("--server", "gunicorn", "--api", "thalamus", "--workers", "2") as running:
+        eventually(lambda: len(live_workers(running)) == 2 or None, "two workers", running)
+        callers = login_thalamus(running.base_url)
+        fault = callers.fault(kind="latency", ms=20_000, api="thalamus", times=1)
+        outcome: list[str] = []
+
+        def slow_request() -> None:
+            with fresh_connections(callers) as client:
+                try:
+                    outcome.append(str(read_import(client, callers, 274).status_code))
+                except httpx.TransportError as exc:
+                    outcome.append(type(exc).__name__)
+
+        request = threading.Thread(target=slow_request)
+        request.start()
+
+        def in_flight() -> int | None:
+            # The fault is counted before its delay starts: the request is being served.
+            listed = callers.admin("GET", "/__admin/v1/faults").json()["faults"]
+            return next((1 for f in listed if f["id"] == fault["id"] and f["fired"]), None)
+
+        eventually(in_flight, "the slow request to arrive", running)
+        workers = live_workers(running)
+        for worker in workers:  # whichever is serving it
+            os.kill(worker, signal.SIGABRT)
+        request.join(timeout=DEADLINE)
+        # The connection closed without an answer (neither a status nor a timeout).
+        assert outcome in (["RemoteProtocolError"], ["ReadError"])
+        for worker in workers:
+            replacement_line(running, worker, "exit code 1")
+        assert callers.thalamus().status_code == 200

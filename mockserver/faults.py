@@ -30,6 +30,7 @@ from mockserver.store import Store
 __all__ = [
     "HEADER",
     "KINDS",
+    "MAX_LATENCY_MS",
     "STATUSES",
     "Fault",
     "FaultError",
@@ -54,10 +55,12 @@ _SETTINGS: dict[str, dict[str, int | None]] = {
     "status": {"status": None},
     "truncate": {},
 }
+#: The longest latency a fault may ask for.
+MAX_LATENCY_MS = 60_000
 _LIMITS = {
-    "ms": 60_000,
-    "min_ms": 60_000,
-    "max_ms": 60_000,
+    "ms": MAX_LATENCY_MS,
+    "min_ms": MAX_LATENCY_MS,
+    "max_ms": MAX_LATENCY_MS,
     "delay_ms": 10_000,
     "chunk_bytes": 1 << 20,
     "retry_after": 86_400,

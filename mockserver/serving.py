@@ -224,6 +224,7 @@ def _gunicorn(options: ServeOptions) -> None:
     from gunicorn.app.base import BaseApplication
 
     from mockserver._supervised_gunicorn import SupervisedArbiter, abort_at_once
+    from mockserver.faults import MAX_LATENCY_MS
 
     class _App(BaseApplication):
         def load_config(self) -> None:
@@ -232,6 +233,9 @@ def _gunicorn(options: ServeOptions) -> None:
             self.cfg.set("worker_class", "sync")
             self.cfg.set("accesslog", None)
             self.cfg.set("worker_abort", abort_at_once)
+            # A sync worker busy past gunicorn's timeout is aborted: leave room for the
+            # longest latency fault, so the latency asked for is the latency delivered.
+            self.cfg.set("timeout", MAX_LATENCY_MS // 1000 + 30)
             # A recent gunicorn opens a control socket in the user's home, one path for
             # every server: two statuskit servers would fight over it, and nothing uses it.
             if "control_socket_disable" in self.cfg.settings:

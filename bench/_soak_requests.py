@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from bench._soak_values import QUERY_INT_CAP, garbage, sample, schema_strategy, text
 from bench._soak_wire import Op, Param, schema_target
+from statuskit.contracts.routing import segment_value
 from statuskit.registry import SchemaRegistry
 from statuskit.strategies import from_schema
 
@@ -72,8 +73,14 @@ class Pools:
         self.header_garbage: list[str] = [
             g for g in sample(garbage(True), _POOL, at + 2) if _header_safe(g)
         ]
-        # A path value equal to a sibling route's literal segment would reach that route.
-        self.literals = {s for op in ops for s in op.path.split("/") if s and "{" not in s}
+        # Which path values stay on their route: the contract suites' rule, read from the
+        # same catalogue (statuskit/contracts/routing.py).
+        self.reaches = {
+            (op.id, p.name): segment_value(api, op.id, p.name, registry=registry)
+            for op in ops
+            for p in op.params
+            if p.where == "path"
+        }
         self.bodies: dict[tuple[str, str], list[Any]] = {}
         #: The fields of a credentials body (one with an x-secret property), else empty.
         self.body_fields: dict[tuple[str, str], list[str]] = {}
@@ -94,20 +101,16 @@ class Pools:
                     if prop.get("x-secret"):
                         self.login_secret[op.id] = name
 
-    def _segment(self, value: str) -> bool:
-        """Whether a path value reaches this route: one segment, not a dot segment, not a
-        sibling route's literal. A decoded %2F splits the segment before routing (Werkzeug,
-        Granian), so values holding '/' are left out."""
-        return value not in ("", ".", "..") and "/" not in value and value not in self.literals
-
     def path_value(self, rng: random.Random, op: Op, p: Param) -> str:
         """A schema value of a path parameter that stays on this route."""
-        pool = [v for v in self.values[op.id, p.where, p.name] if self._segment(v)]
+        reaches = self.reaches[op.id, p.name]
+        pool = [v for v in self.values[op.id, p.where, p.name] if reaches(v)]
         return rng.choice(pool or ["1"])
 
-    def path_garbage(self, rng: random.Random) -> str:
+    def path_garbage(self, rng: random.Random, op: Op, p: Param) -> str:
         """A path segment no schema asked for, that still reaches this route."""
-        return rng.choice([g for g in self.garbage if self._segment(g)])
+        reaches = self.reaches[op.id, p.name]
+        return rng.choice([g for g in self.garbage if reaches(g)])
 
 
 def _header_safe(value: str) -> bool:
@@ -283,7 +286,7 @@ def build(
             p.name: source.get(p.name) or pools.path_value(rng, op, p) for p in path_params
         }
     if kind == "param" and which is not None and which.where == "path":
-        path_values = {**path_values, which.name: pools.path_garbage(rng)}
+        path_values = {**path_values, which.name: pools.path_garbage(rng, op, which)}
     path = op.path
     for name, value in path_values.items():
         path = path.replace("{" + name + "}", quote(value, safe=""))

@@ -164,9 +164,9 @@ def main() -> None:
             print(row(name, result, base))
     ours = results["thalamus"]["statuskit serve (granian x2)"]
     gunicorn = results["thalamus"]["(a) gunicorn sync x2"]
-    bare = results["thalamus"]["(b) bare WSGI, same bytes, granian x2"]
+    bare_wsgi = results["thalamus"]["(b) bare WSGI, same bytes, granian x2"]
     print(f"\nstatuskit ÷ (a) gunicorn: {ours.rps / gunicorn.rps:.2f}x (target ≥ 2.5x)")
-    print(f"statuskit ÷ (b) bare WSGI: {ours.rps / bare.rps:.2f} (target ≥ 0.35)")
+    print(f"statuskit ÷ (b) bare WSGI: {ours.rps / bare_wsgi.rps:.2f} (target ≥ 0.35)")
     print("\n| other measure | value |\n|---|---|")
     print("\n".join(extra))
     print("\nwrk commands:")

@@ -1,10 +1,9 @@
 """The server under soak, and the canary secrets it runs with.
 
-Every ``STATUSKIT_*`` variable the mock reads is found by asking the configuration itself
-which names it looks up (``MockConfig.from_env`` over a recording mapping), so a credential
-added to ``statuskit.credentials`` is soaked without an edit here. Each gets a unique,
-non-default value; the ones the configuration holds as :class:`~statuskit.secrets.Secret`
-are the canaries, which must never come back in any answer, journal entry or server log.
+Every ``STATUSKIT_*`` credential variable comes from ``statuskit.credentials.settings``, so
+a credential added there is soaked without an edit here. Each gets a unique, non-default
+value; the ones the kit holds as secrets are the canaries, which must never come back in
+any answer, journal entry or server log.
 """
 
 from __future__ import annotations
@@ -20,11 +19,8 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from mockserver.config import MockConfig
-from statuskit.credentials import TealiumCredentials, ThalamusCredentials
-from statuskit.secrets import Secret
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials, settings
 
 __all__ = [
     "Served",
@@ -39,49 +35,20 @@ __all__ = [
 _BANNER = "fake upstreams on "
 
 
-class _Recording(dict[str, str]):
-    """A mapping that remembers every name looked up in it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked: list[str] = []
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.asked.append(key)
-        return super().get(key, default)
-
-
-def _asked(read: Any) -> set[str]:
-    recording = _Recording()
-    read(recording)
-    return set(recording.asked)
-
-
 def credential_variables() -> set[str]:
-    """The variables ``statuskit.credentials`` reads."""
-    return _asked(ThalamusCredentials.from_env) | _asked(TealiumCredentials.from_env)
+    """The variables the credentials of both APIs are read from."""
+    return {*ThalamusCredentials.variables(), *TealiumCredentials.variables()}
 
 
 def secret_variables() -> set[str]:
-    """The variables whose values the mock's configuration keeps as secrets."""
-    read = _asked(MockConfig.from_env)
-    probe = {name: f"probe-{i}" for i, name in enumerate(sorted(read))}
-    held = set(_secrets_in(MockConfig.from_env(probe)))
-    return {name for name, value in probe.items() if value in held}
+    """The variables whose values the kit keeps as secrets."""
+    return {name for name, secret in settings().items() if secret}
 
 
 def variables() -> list[str]:
-    """Every ``STATUSKIT_*`` credential variable: the ones the credentials read, and any
-    other the mock's configuration keeps as a secret (the admin token)."""
+    """Every ``STATUSKIT_*`` credential variable: the credentials, and any other setting
+    the kit keeps as a secret (the admin token)."""
     return sorted(credential_variables() | secret_variables())
-
-
-def _secrets_in(value: Any) -> Iterator[str]:
-    if isinstance(value, Secret):
-        yield value.reveal()
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from _secrets_in(getattr(value, f.name))
 
 
 def secret_values(environ: Mapping[str, str]) -> dict[str, str]:

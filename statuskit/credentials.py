@@ -26,9 +26,11 @@ with no setup; ``test`` is the touchpoint of Thalamus's documented example, and 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Self
 
 from statuskit.secrets import Secret
 
@@ -38,6 +40,7 @@ __all__ = [
     "LOGIN_PATH_ENV",
     "TealiumCredentials",
     "ThalamusCredentials",
+    "settings",
     "thalamus_login_path",
 ]
 
@@ -56,38 +59,54 @@ def thalamus_login_path(environ: Mapping[str, str] | None = None) -> str | None:
     return "/" + value.lstrip("/") if value else None
 
 
-def _get(environ: Mapping[str, str], name: str, default: str) -> str:
-    value = environ.get(f"{ENV_PREFIX}{name}", "")
-    return value if value else default
+class _FromEnv:
+    """Credentials read field by field from ``STATUSKIT_<API>_<FIELD>``."""
+
+    api: str
+
+    @classmethod
+    def variables(cls) -> dict[str, bool]:
+        """``{variable: whether its value is a secret}``, one per field."""
+        default: Any = cls()
+        return {
+            f"{ENV_PREFIX}{cls.api}_{f.name.upper()}": isinstance(getattr(default, f.name), Secret)
+            for f in dataclasses.fields(default)
+        }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """Read the ``STATUSKIT_<API>_*`` variables, falling back to the defaults."""
+        env = os.environ if environ is None else environ
+        default: Any = cls()
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(default):
+            value = env.get(f"{ENV_PREFIX}{cls.api}_{f.name.upper()}", "")
+            if value:
+                secret = isinstance(getattr(default, f.name), Secret)
+                values[f.name] = Secret(value) if secret else value
+        read: Self = dataclasses.replace(default, **values)
+        return read
 
 
 @dataclass(frozen=True)
-class ThalamusCredentials:
+class ThalamusCredentials(_FromEnv):
     """What a Thalamus touchpoint sends: a touchpoint code, an API token, and a consumer
     login. Secret fields are :class:`~statuskit.secrets.Secret` and never print."""
+
+    api = "THALAMUS"
 
     touchpoint: str = "test"
     token: Secret = field(default_factory=lambda: Secret("statuskit-token"))
     principal: str = "consumer@example.com"
     password: Secret = field(default_factory=lambda: Secret("statuskit"))
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ThalamusCredentials:
-        """Read the ``STATUSKIT_THALAMUS_*`` variables, falling back to the defaults."""
-        env = os.environ if environ is None else environ
-        default = cls()
-        return cls(
-            touchpoint=_get(env, "THALAMUS_TOUCHPOINT", default.touchpoint),
-            token=Secret(_get(env, "THALAMUS_TOKEN", default.token.reveal())),
-            principal=_get(env, "THALAMUS_PRINCIPAL", default.principal),
-            password=Secret(_get(env, "THALAMUS_PASSWORD", default.password.reveal())),
-        )
-
 
 @dataclass(frozen=True)
-class TealiumCredentials:
+class TealiumCredentials(_FromEnv):
     """What a Tealium user sends: a username with a password (v1) or an API key (v2), and
     the account and profile whose files it reads (not secrets, but set the same way)."""
+
+    api = "TEALIUM"
 
     username: str = "user@example.com"
     password: Secret = field(default_factory=lambda: Secret("statuskit"))
@@ -95,15 +114,13 @@ class TealiumCredentials:
     account: str = "acme"
     profile: str = "main"
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> TealiumCredentials:
-        """Read the ``STATUSKIT_TEALIUM_*`` variables, falling back to the defaults."""
-        env = os.environ if environ is None else environ
-        default = cls()
-        return cls(
-            username=_get(env, "TEALIUM_USERNAME", default.username),
-            password=Secret(_get(env, "TEALIUM_PASSWORD", default.password.reveal())),
-            api_key=Secret(_get(env, "TEALIUM_API_KEY", default.api_key.reveal())),
-            account=_get(env, "TEALIUM_ACCOUNT", default.account),
-            profile=_get(env, "TEALIUM_PROFILE", default.profile),
-        )
+
+def settings() -> dict[str, bool]:
+    """Every ``STATUSKIT_*`` setting the mock, the client, the plugin and the suites share,
+    with whether its value is a secret: the credentials, the login path, the admin token."""
+    return {
+        **ThalamusCredentials.variables(),
+        **TealiumCredentials.variables(),
+        LOGIN_PATH_ENV: False,
+        ADMIN_TOKEN_ENV: True,
+    }

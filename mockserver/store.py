@@ -164,7 +164,9 @@ class Store:
                 "DELETE FROM snapshots WHERE api = ? AND key = ?", [(r.api, r.key) for r in records]
             )
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)", rows)
-            db.executemany("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", snapshots)
+            # One snapshot per millisecond: of steps that fall in the same one (a zero or very
+            # short duration), the last in time order is what the API shows from then on.
+            db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)", snapshots)
             _bump(db)
 
     def replace_from(self, api: str, key: str, snapshot: Snapshot) -> bool:

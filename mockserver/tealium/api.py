@@ -143,10 +143,7 @@ class TealiumApi:
 
     def store_lifecycle(self, snapshots: Sequence[tuple[int, dict[str, Any]]]) -> Record:
         """Check and store a file's whole lifecycle; return its row."""
-        # The store keeps one snapshot per millisecond: of steps that fall in the same one
-        # (a zero or very short duration), the last is what the API shows from then on.
-        later = list(dict(snapshots[1:]).items())
-        row = self.row(snapshots[0][1], later)
+        row = self.row(snapshots[0][1], snapshots[1:])
         self.state.store.put(row)
         return row
 

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from statuskit.mock import MockServer
 
 __all__ = [
-    "DEFAULT_LOGIN_PATH",
     "FORBIDDEN_ACCOUNT",
     "IN_PROCESS_URL",
     "RESOURCE_ENV",
@@ -55,11 +54,9 @@ RESOURCE_ENV = {
     "import_ids": "STATUSKIT_THALAMUS_IMPORT_IDS",
     "files": "STATUSKIT_TEALIUM_FILES",
     "forbidden_account": "STATUSKIT_TEALIUM_FORBIDDEN_ACCOUNT",
-    "login_path": "STATUSKIT_THALAMUS_LOGIN_PATH",
 }
 #: The account a mock started by the run refuses (401 1469).
 FORBIDDEN_ACCOUNT = "statuskit-forbidden-account"
-DEFAULT_LOGIN_PATH = "/api/v3/thalamus_security_check"
 
 
 def _split(raw: str | None) -> tuple[str, ...]:
@@ -81,6 +78,7 @@ class Resources:
     def from_env(cls, environ: Mapping[str, str], *, mock: bool, started: bool) -> Resources:
         """The ``STATUSKIT_*`` resources; on a mock, its documented and seeded data by
         default, and on a mock the run started, the account it refuses."""
+        from statuskit.client._thalamus import env_login_path
         from statuskit.fixtures import documented, seed, tealium_seed
 
         tealium = TealiumCredentials.from_env(environ)
@@ -103,14 +101,13 @@ class Resources:
         forbidden = environ.get(RESOURCE_ENV["forbidden_account"]) or (
             FORBIDDEN_ACCOUNT if started else None
         )
-        login_path = environ.get(RESOURCE_ENV["login_path"]) or DEFAULT_LOGIN_PATH
         return cls(
             import_ids=ids,
             files=files,
             account=tealium.account,
             profile=tealium.profile,
             forbidden_account=forbidden,
-            login_path="/" + login_path.lstrip("/"),
+            login_path=env_login_path(None, environ),
         )
 
 

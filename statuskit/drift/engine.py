@@ -87,8 +87,8 @@ def _target(
     """The API's probes, and the values that identify the caller (for ``--record``)."""
     if api == "thalamus":
         creds = ThalamusCredentials.from_env(environ)
-        login = http_path(env_login_path(options.login_path, environ))
-        target: Target = ThalamusTarget(http, context, creds, login)
+        assert options.login_path is not None  # resolved by run()
+        target: Target = ThalamusTarget(http, context, creds, options.login_path)
         return target, [creds.touchpoint, creds.principal, *context.ids]
     if api == "tealium":
         tcreds = TealiumCredentials.from_env(environ)
@@ -140,11 +140,12 @@ def run(
         [thalamus.token, thalamus.password, tealium.password, tealium.api_key],
         public=_PUBLIC_DEFAULTS,
     )
+    # Resolved once: the probes log in where the logins are counted.
+    login_path = http_path(env_login_path(opts.login_path, environ))
+    opts = replace(opts, login_path=login_path)
     http = Http(
         base_url,
-        logins=frozenset(
-            {http_path(env_login_path(opts.login_path, environ)), "/v1/login", "/v2/auth"}
-        ),
+        logins=frozenset({login_path, "/v1/login", "/v2/auth"}),
         transport=transport,
         timeout=opts.timeout,
         pace=opts.pace,

@@ -20,8 +20,9 @@ from typing import Any
 from urllib.parse import quote
 
 from bench._soak_values import QUERY_INT_CAP, garbage, sample, schema_strategy, text
-from bench._soak_wire import Op, Param, schema_target
+from bench._soak_wire import Op, Param
 from statuskit.contracts.routing import segment_value
+from statuskit.openapi._catalogue import schema_target
 from statuskit.registry import SchemaRegistry
 from statuskit.strategies import from_schema
 
@@ -73,14 +74,17 @@ class Pools:
         self.header_garbage: list[str] = [
             g for g in sample(garbage(True), _POOL, at + 2) if _header_safe(g)
         ]
-        # Which path values stay on their route: the contract suites' rule, read from the
-        # same catalogue (statuskit/contracts/routing.py).
-        self.reaches = {
-            (op.id, p.name): segment_value(api, op.id, p.name, registry=registry)
-            for op in ops
-            for p in op.params
-            if p.where == "path"
-        }
+        # The path values that stay on their route, filtered once: the contract suites'
+        # rule, read from the same catalogue (statuskit/contracts/routing.py).
+        self.path_values: dict[tuple[str, str], list[str]] = {}
+        self.path_garbages: dict[tuple[str, str], list[str]] = {}
+        for op in ops:
+            for p in op.params:
+                if p.where == "path":
+                    reaches = segment_value(api, op.id, p.name, registry=registry)
+                    drawn = self.values[op.id, p.where, p.name]
+                    self.path_values[op.id, p.name] = [v for v in drawn if reaches(v)] or ["1"]
+                    self.path_garbages[op.id, p.name] = [g for g in self.garbage if reaches(g)]
         self.bodies: dict[tuple[str, str], list[Any]] = {}
         #: The fields of a credentials body (one with an x-secret property), else empty.
         self.body_fields: dict[tuple[str, str], list[str]] = {}
@@ -103,14 +107,11 @@ class Pools:
 
     def path_value(self, rng: random.Random, op: Op, p: Param) -> str:
         """A schema value of a path parameter that stays on this route."""
-        reaches = self.reaches[op.id, p.name]
-        pool = [v for v in self.values[op.id, p.where, p.name] if reaches(v)]
-        return rng.choice(pool or ["1"])
+        return rng.choice(self.path_values[op.id, p.name])
 
     def path_garbage(self, rng: random.Random, op: Op, p: Param) -> str:
         """A path segment no schema asked for, that still reaches this route."""
-        reaches = self.reaches[op.id, p.name]
-        return rng.choice([g for g in self.garbage if reaches(g)])
+        return rng.choice(self.path_garbages[op.id, p.name])
 
 
 def _header_safe(value: str) -> bool:

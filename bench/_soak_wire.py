@@ -14,9 +14,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from statuskit.openapi._catalogue import load, schema_target
 from statuskit.registry import SchemaRegistry
 
-__all__ = ["Checker", "Op", "Param", "load_ops", "schema_target"]
+__all__ = ["Checker", "Op", "Param", "load_ops"]
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,6 @@ class Op:
         return f"{self.api} {self.id}"
 
 
-def schema_target(api: str, name: str) -> tuple[str, str]:
-    """``"name"`` or ``"other-api/name"`` in ``api``'s catalogue, as ``(api, name)``."""
-    owner, _, rest = name.rpartition("/")
-    return (owner or api, rest)
-
-
 def _param(raw: dict[str, Any]) -> Param:
     return Param(
         raw["name"],
@@ -72,8 +67,9 @@ def _param(raw: dict[str, Any]) -> Param:
 
 
 def load_ops(registry: SchemaRegistry, api: str) -> tuple[Op, ...]:
-    """Every operation of ``api``'s catalogue, with named parts resolved."""
-    catalogue = registry.catalogue(api)
+    """Every operation of ``api``'s catalogue (checked, as the OpenAPI export reads it),
+    with named parts resolved."""
+    catalogue = load(registry, api)
     named_params = catalogue.get("parameters", {})
     named_responses = catalogue.get("responses", {})
     ops = []

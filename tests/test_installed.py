@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from mockserver.process import ServerProcess, serve_process
+from statuskit.credentials import ENV_PREFIX
 from tests.settings import CANARIES, USER_SETTINGS
-from tests.wheel import REPO, build_wheel
+from tests.wheel import REPO, build_wheel, pip
 
 DOWNSTREAM = REPO / "tests" / "data" / "downstream"
 
@@ -28,7 +29,7 @@ def user_environment(bin_dir: Path | None = None) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("STATUSKIT_", "PYTEST_", "VIRTUAL_ENV", "PYTHON", "NOX_"))
+        if not key.startswith((ENV_PREFIX, "PYTEST_", "VIRTUAL_ENV", "PYTHON", "NOX_"))
     }
     if bin_dir is not None:
         env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
@@ -64,9 +65,7 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     wheel = build_wheel(tmp_path_factory.mktemp("dist"))
     where = tmp_path_factory.mktemp("venv")
     venv.create(where, with_pip=True)
-    python = where / "bin" / "python"
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    subprocess.run([*pip, "install", str(wheel)], check=True, timeout=600)
+    subprocess.run([*pip(where / "bin" / "python"), "install", str(wheel)], check=True, timeout=600)
     return where
 
 

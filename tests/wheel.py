@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PIP = (sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet")
+
+
+def pip(python: str | Path = sys.executable) -> tuple[str, ...]:
+    """Quiet pip, run by ``python``."""
+    return (str(python), "-m", "pip", "--disable-pip-version-check", "--quiet")
+
+
+PIP = pip()
 
 
 def build_wheel(dist: Path) -> Path:

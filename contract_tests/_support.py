@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from statuskit.contracts.checks import check_answer
 from statuskit.contracts.routing import DOT_SEGMENTS, segment_value, siblings
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.errors import KitDecisionDiffers
 from statuskit.strategies import from_schema
 
@@ -41,7 +41,11 @@ _TOKEN_ALPHABET = string.ascii_letters + string.digits + string.punctuation
 
 
 def check(
-    contract: Target, api: str, name: str, response: httpx.Response, status: int | None = None
+    contract: ContractTarget,
+    api: str,
+    name: str,
+    response: httpx.Response,
+    status: int | None = None,
 ) -> Any:
     """Check the answer against its operation's contract (documented status, no 5xx, the
     status's strict schema); then, when given, that the status is ``status``. Returns the

@@ -1,7 +1,7 @@
 """Fixtures and hooks of the contract suites.
 
 The options are the plugin's (``--contract-*``, ``statuskit/pytest_plugin.py``); here they
-become a :class:`~statuskit.contracts.target.Target`, shared by the whole session, with
+become a :class:`~statuskit.contracts.target.ContractTarget`, shared by the whole session, with
 the reference clients and hand-built requests that go through its guarded transport.
 
 Outcomes:
@@ -29,11 +29,11 @@ from statuskit.pytest_plugin import CONTRACT_OPTIONS
 if TYPE_CHECKING:
     from statuskit.client import RetryPolicy, TealiumClient, ThalamusClient
     from statuskit.contracts.raw import Raw
-    from statuskit.contracts.target import Target
+    from statuskit.contracts.target import ContractTarget
     from statuskit.mock import MockServer
 
 OPTIONS = CONTRACT_OPTIONS  # set by the plugin's pytest_configure
-TARGET = pytest.StashKey["Target"]()
+TARGET = pytest.StashKey["ContractTarget"]()
 CURRENT = pytest.StashKey[str]()
 DIFFERS = pytest.StashKey[list[str]]()
 
@@ -187,7 +187,7 @@ def _refuse(reason: str) -> NoReturn:
 
 
 @pytest.fixture(scope="session")
-def contract(pytestconfig: pytest.Config) -> Iterator[Target]:
+def contract(pytestconfig: pytest.Config) -> Iterator[ContractTarget]:
     """The run's target, with its guarded, observed transport."""
     from statuskit.contracts.target import open_target
 
@@ -203,7 +203,7 @@ def contract(pytestconfig: pytest.Config) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def raw(contract: Target) -> Iterator[Raw]:
+def raw(contract: ContractTarget) -> Iterator[Raw]:
     """Hand-built requests to the target, with sessions kept between tests."""
     from statuskit.contracts.raw import Raw
 
@@ -213,7 +213,7 @@ def raw(contract: Target) -> Iterator[Raw]:
 
 
 @pytest.fixture
-def mock(contract: Target) -> Iterator[MockServer]:
+def mock(contract: ContractTarget) -> Iterator[MockServer]:
     """The target's admin API, reset before and after the test; skips on other targets."""
     if contract.mock is None:
         why = (
@@ -234,7 +234,7 @@ def _once() -> RetryPolicy:
 
 
 @pytest.fixture(scope="session")
-def thalamus_client(contract: Target) -> Iterator[ThalamusClient]:
+def thalamus_client(contract: ContractTarget) -> Iterator[ThalamusClient]:
     """The reference Thalamus client, strict, credentials from ``STATUSKIT_THALAMUS_*``."""
     from statuskit.client import ThalamusClient
 
@@ -250,7 +250,9 @@ def thalamus_client(contract: Target) -> Iterator[ThalamusClient]:
 
 
 @pytest.fixture(scope="session", params=[1, 2], ids=["v1", "v2"])
-def tealium_client(contract: Target, request: pytest.FixtureRequest) -> Iterator[TealiumClient]:
+def tealium_client(
+    contract: ContractTarget, request: pytest.FixtureRequest
+) -> Iterator[TealiumClient]:
     """The reference Tealium client, strict, once per API version."""
     from statuskit.client import TealiumClient
 
@@ -265,7 +267,7 @@ def tealium_client(contract: Target, request: pytest.FixtureRequest) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def import_ids(contract: Target) -> tuple[int, ...]:
+def import_ids(contract: ContractTarget) -> tuple[int, ...]:
     """Imports known to exist on the target."""
     ids = contract.resources.import_ids
     if not ids:
@@ -274,7 +276,7 @@ def import_ids(contract: Target) -> tuple[int, ...]:
 
 
 @pytest.fixture(scope="session")
-def file_names(contract: Target) -> tuple[str, ...]:
+def file_names(contract: ContractTarget) -> tuple[str, ...]:
     """Files known to exist on the target, in the account and profile under test."""
     names = contract.resources.files
     if not names:

@@ -35,7 +35,7 @@ from mockserver.scenarios import PRESETS
 from mockserver.thalamus.records import FINAL_STATE
 from statuskit.client import FileStatus, ImportRecord, RetryPolicy, TealiumClient, ThalamusClient
 from statuskit.client.polling import is_terminal
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.errors import RateLimitedError, ServerError, WaitTimeoutError
 from statuskit.mock import MockServer
 
@@ -62,7 +62,7 @@ def test_fault_injection_is_available(mock: MockServer) -> None:
 class _Machine(RuleBasedStateMachine):
     """What both machines share: the mock's frozen clock, and the fault rule's checks."""
 
-    def __init__(self, mock: MockServer, contract: Target, faults: bool) -> None:
+    def __init__(self, mock: MockServer, contract: ContractTarget, faults: bool) -> None:
         super().__init__()
         mock.reset()
         self.now = float(mock.freeze()["now"])
@@ -107,7 +107,7 @@ class ImportLifecycles(_Machine):
 
     imports = Bundle("imports")
 
-    def __init__(self, mock: MockServer, contract: Target, faults: bool) -> None:
+    def __init__(self, mock: MockServer, contract: ContractTarget, faults: bool) -> None:
         super().__init__(mock, contract, faults)
         self.client = ThalamusClient.from_env(
             contract.base_url,
@@ -190,7 +190,7 @@ class FileLifecycles(_Machine):
 
     files = Bundle("files")
 
-    def __init__(self, mock: MockServer, contract: Target, faults: bool) -> None:
+    def __init__(self, mock: MockServer, contract: ContractTarget, faults: bool) -> None:
         super().__init__(mock, contract, faults)
         self.client = TealiumClient.from_env(
             contract.base_url,
@@ -282,12 +282,12 @@ def _run(factory: Any) -> None:
 
 
 @pytest.mark.contract_api("thalamus")
-def test_import_lifecycles(mock: MockServer, contract: Target) -> None:
+def test_import_lifecycles(mock: MockServer, contract: ContractTarget) -> None:
     faults = has_faults(mock)
     _run(lambda: ImportLifecycles(mock, contract, faults))
 
 
 @pytest.mark.contract_api("tealium")
-def test_file_lifecycles(mock: MockServer, contract: Target) -> None:
+def test_file_lifecycles(mock: MockServer, contract: ContractTarget) -> None:
     faults = has_faults(mock)
     _run(lambda: FileLifecycles(mock, contract, faults))

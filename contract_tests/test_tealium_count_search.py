@@ -14,7 +14,7 @@ from contract_tests._support import check, dates, kit, tealium_error
 from statuskit.client import TealiumClient
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.mock import MockServer
 
 pytestmark = pytest.mark.contract_api("tealium")
@@ -29,7 +29,7 @@ def _ask(raw: Raw, what: str, params: dict[str, str], **options: Any) -> Any:
 
 @pytest.mark.parametrize("what", ["count", "search"])
 def test_a_window_answers_200_with_the_documented_body(
-    contract: Target, raw: Raw, file_names: tuple[str, ...], what: str
+    contract: ContractTarget, raw: Raw, file_names: tuple[str, ...], what: str
 ) -> None:
     params = {"filePrefix": file_names[0], **WIDE}
     check(contract, "tealium", what, _ask(raw, what, params), 200)
@@ -51,7 +51,7 @@ def test_a_window_answers_200_with_the_documented_body(
     ],
 )
 def test_the_four_documented_refusals_are_400(
-    contract: Target, raw: Raw, what: str, params: dict[str, str]
+    contract: ContractTarget, raw: Raw, what: str, params: dict[str, str]
 ) -> None:
     answer = _ask(raw, what, params)
     check(contract, "tealium", what, answer, 400)
@@ -61,7 +61,7 @@ def test_the_four_documented_refusals_are_400(
 @pytest.mark.parametrize("what", ["count", "search"])
 @pytest.mark.parametrize("how", ["missing-utk", "wrong-cookie", "forbidden-account"])
 def test_count_and_search_need_a_session_and_a_readable_account(
-    contract: Target, raw: Raw, what: str, how: str
+    contract: ContractTarget, raw: Raw, what: str, how: str
 ) -> None:
     params = {"filePrefix": "x", **WIDE}
     if how == "forbidden-account":
@@ -89,7 +89,7 @@ def test_the_reference_client_counts_and_searches(
 
 @pytest.mark.kit_decision
 def test_a_prefix_matches_exactly_and_an_empty_one_matches_all(
-    contract: Target, raw: Raw, file_names: tuple[str, ...]
+    contract: ContractTarget, raw: Raw, file_names: tuple[str, ...]
 ) -> None:
     everything = check(contract, "tealium", "count", _ask(raw, "count", {"filePrefix": "", **WIDE}))
     assert everything["count"] >= len(file_names)
@@ -98,14 +98,16 @@ def test_a_prefix_matches_exactly_and_an_empty_one_matches_all(
 
 
 @pytest.mark.kit_decision
-def test_search_lists_oldest_first(contract: Target, raw: Raw) -> None:
+def test_search_lists_oldest_first(contract: ContractTarget, raw: Raw) -> None:
     found = check(contract, "tealium", "search", _ask(raw, "search", {"filePrefix": "", **WIDE}))
     created = [status["created_at"]["$date"] for status in found]
     assert created == sorted(created)
 
 
 @pytest.mark.kit_decision
-def test_search_refuses_more_than_50_matches(contract: Target, raw: Raw, mock: MockServer) -> None:
+def test_search_refuses_more_than_50_matches(
+    contract: ContractTarget, raw: Raw, mock: MockServer
+) -> None:
     mock.add_file("statuskit-many.csv", count=51)
     answer = _ask(raw, "search", {"filePrefix": "00", **WIDE})
     check(contract, "tealium", "search", answer, 400)
@@ -122,7 +124,12 @@ def test_search_refuses_more_than_50_matches(contract: Target, raw: Raw, mock: M
     end=dates(),
 )
 def test_generated_windows(
-    contract: Target, raw: Raw, what: str, prefix: str | None, start: str | None, end: str | None
+    contract: ContractTarget,
+    raw: Raw,
+    what: str,
+    prefix: str | None,
+    start: str | None,
+    end: str | None,
 ) -> None:
     sent = {"filePrefix": prefix, "startDate": start, "endDate": end}
     params = {key: value for key, value in sent.items() if value is not None}

@@ -13,7 +13,7 @@ from contract_tests._support import check, file_names, kit, tealium_error
 from statuskit.client import TealiumClient
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.errors import InvalidArgumentError
 
 pytestmark = pytest.mark.contract_api("tealium")
@@ -26,7 +26,7 @@ def _get(raw: Raw, name: str, **options: Any) -> Any:
     return raw.tealium_get(raw.files_path(1, name=name), **options)
 
 
-def _check(contract: Target, answer: Any, status: int | None = None) -> Any:
+def _check(contract: ContractTarget, answer: Any, status: int | None = None) -> Any:
     return check(contract, "tealium", "get-file-status", answer, status)
 
 
@@ -35,7 +35,7 @@ def _named(length: int, char: str = "a") -> str:
 
 
 def test_known_files_answer_the_strictly_valid_status(
-    contract: Target, raw: Raw, file_names: tuple[str, ...]
+    contract: ContractTarget, raw: Raw, file_names: tuple[str, ...]
 ) -> None:
     for name in file_names:
         body = _check(contract, _get(raw, name), 200)
@@ -49,17 +49,17 @@ def test_the_reference_client_reads_every_known_file(
         assert tealium_client.get_file_status(name).file.name == name
 
 
-def test_an_unknown_file_is_404(contract: Target, raw: Raw) -> None:
+def test_an_unknown_file_is_404(contract: ContractTarget, raw: Raw) -> None:
     _check(contract, _get(raw, UNKNOWN), 404)
 
 
-def test_a_name_of_150_characters_is_accepted(contract: Target, raw: Raw) -> None:
+def test_a_name_of_150_characters_is_accepted(contract: ContractTarget, raw: Raw) -> None:
     answer = _get(raw, _named(150))
     _check(contract, answer)
     assert answer.status_code in (200, 404), "150 characters are allowed: never a 400"
 
 
-def test_a_name_of_151_characters_is_400(contract: Target, raw: Raw) -> None:
+def test_a_name_of_151_characters_is_400(contract: ContractTarget, raw: Raw) -> None:
     answer = _get(raw, _named(151))
     _check(contract, answer, 400)
     kit(tealium_error(answer) == (400, TOO_LONG), "the 400's body is {returnCode: 400, message}")
@@ -68,7 +68,7 @@ def test_a_name_of_151_characters_is_400(contract: Target, raw: Raw) -> None:
 @pytest.mark.parametrize("where", ["utk", "cookie"])
 @pytest.mark.parametrize("how", ["missing", "wrong"])
 def test_a_missing_or_wrong_session_is_401(
-    contract: Target, raw: Raw, where: str, how: str
+    contract: ContractTarget, raw: Raw, where: str, how: str
 ) -> None:
     value = "" if how == "missing" else "statuskit-wrong"
     if where == "cookie" and how == "wrong":
@@ -78,7 +78,7 @@ def test_a_missing_or_wrong_session_is_401(
     assert tealium_error(answer)[0] == 1401
 
 
-def test_an_account_the_user_may_not_read_is_401_1469(contract: Target, raw: Raw) -> None:
+def test_an_account_the_user_may_not_read_is_401_1469(contract: ContractTarget, raw: Raw) -> None:
     account = contract.resources.forbidden_account
     if account is None:
         pytest.skip("no account is known to be forbidden: set STATUSKIT_TEALIUM_FORBIDDEN_ACCOUNT")
@@ -88,7 +88,7 @@ def test_an_account_the_user_may_not_read_is_401_1469(contract: Target, raw: Raw
 
 
 def test_the_reference_client_refuses_151_characters_before_sending(
-    contract: Target, tealium_client: TealiumClient
+    contract: ContractTarget, tealium_client: TealiumClient
 ) -> None:
     sent = contract.transport.count
     with pytest.raises(InvalidArgumentError, match="150"):
@@ -100,7 +100,7 @@ def test_the_reference_client_refuses_151_characters_before_sending(
 
 
 @pytest.mark.kit_decision
-def test_the_404_body_carries_the_documented_message(contract: Target, raw: Raw) -> None:
+def test_the_404_body_carries_the_documented_message(contract: ContractTarget, raw: Raw) -> None:
     answer = _get(raw, UNKNOWN)
     _check(contract, answer, 404)
     assert tealium_error(answer) == (404, NOT_FOUND)
@@ -108,7 +108,9 @@ def test_the_404_body_carries_the_documented_message(contract: Target, raw: Raw)
 
 @pytest.mark.kit_decision
 @pytest.mark.parametrize("char", ["é", "😀"])
-def test_the_limit_counts_code_points_not_bytes(contract: Target, raw: Raw, char: str) -> None:
+def test_the_limit_counts_code_points_not_bytes(
+    contract: ContractTarget, raw: Raw, char: str
+) -> None:
     # 150 code points, sent percent-encoded as two or four bytes each.
     answer = _get(raw, _named(150, char))
     _check(contract, answer, 404)
@@ -116,7 +118,7 @@ def test_the_limit_counts_code_points_not_bytes(contract: Target, raw: Raw, char
 
 
 @pytest.mark.kit_decision
-def test_a_name_with_a_slash_is_looked_up_and_not_found(contract: Target, raw: Raw) -> None:
+def test_a_name_with_a_slash_is_looked_up_and_not_found(contract: ContractTarget, raw: Raw) -> None:
     answer = _get(raw, "a/b.csv")
     _check(contract, answer, 404)
     assert tealium_error(answer) == (404, NOT_FOUND)
@@ -129,7 +131,7 @@ _SESSION = st.sampled_from(["valid", "missing", "wrong"])
 
 @given(data=st.data(), utk=_SESSION, cookie=_SESSION)
 def test_generated_file_requests(
-    contract: Target, raw: Raw, data: st.DataObject, utk: str, cookie: str
+    contract: ContractTarget, raw: Raw, data: st.DataObject, utk: str, cookie: str
 ) -> None:
     name = data.draw(file_names(contract.resources.files), label="name")
     wrong = {"utk": "statuskit-wrong", "cookie": "JSESSIONID=statuskit-wrong"}

@@ -17,7 +17,7 @@ from statuskit.client import RetryPolicy, TealiumClient
 from statuskit.client._base import session_cookies
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.fixtures import fixtures
 from statuskit.mock import MockServer
 from statuskit.strategies import from_schema
@@ -35,16 +35,16 @@ def _documented_401(code: int) -> dict[str, Any]:
     raise LookupError(code)
 
 
-def _login(contract: Target, answer: Any, status: int | None = None) -> Any:
+def _login(contract: ContractTarget, answer: Any, status: int | None = None) -> Any:
     return check(contract, "tealium", "login", answer, status)
 
 
-def _logout(contract: Target, raw: Raw, cookie: str, utk: str) -> Any:
+def _logout(contract: ContractTarget, raw: Raw, cookie: str, utk: str) -> Any:
     answer = raw.send("POST", "/v1/logout", params={"utk": utk}, headers={"Cookie": cookie})
     return check(contract, "tealium", "logout", answer)
 
 
-def _file_answer(contract: Target, raw: Raw, cookie: str, utk: str) -> int:
+def _file_answer(contract: ContractTarget, raw: Raw, cookie: str, utk: str) -> int:
     path = raw.files_path(1, name="statuskit-no-such-file.csv")
     answer = raw.tealium_get(path, cookie=cookie, utk=utk)
     check(contract, "tealium", "get-file-status", answer)
@@ -52,7 +52,7 @@ def _file_answer(contract: Target, raw: Raw, cookie: str, utk: str) -> int:
 
 
 def test_a_login_answers_a_utk_and_the_documented_session_cookie(
-    contract: Target, raw: Raw
+    contract: ContractTarget, raw: Raw
 ) -> None:
     answer = raw.tealium_login()
     _login(contract, answer, 200)
@@ -64,13 +64,15 @@ def test_a_login_answers_a_utk_and_the_documented_session_cookie(
     _logout(contract, raw, cookie, utk)
 
 
-def test_wrong_credentials_are_401_authentication_failed(contract: Target, raw: Raw) -> None:
+def test_wrong_credentials_are_401_authentication_failed(
+    contract: ContractTarget, raw: Raw
+) -> None:
     answer = raw.tealium_login(NOBODY, "statuskit-wrong")
     _login(contract, answer, 401)
     assert answer.json() == _documented_401(1401)
 
 
-def test_the_reference_client_logs_in_and_out(contract: Target) -> None:
+def test_the_reference_client_logs_in_and_out(contract: ContractTarget) -> None:
     with TealiumClient.from_env(
         contract.base_url, transport=contract.transport, retry=RetryPolicy(max_attempts=1)
     ) as client:
@@ -83,7 +85,7 @@ def test_the_reference_client_logs_in_and_out(contract: Target) -> None:
 @pytest.mark.kit_decision
 @pytest.mark.parametrize("form", ["no-password", "no-username", "json"])
 def test_a_login_that_is_not_a_full_form_is_wrong_credentials(
-    contract: Target, raw: Raw, form: str
+    contract: ContractTarget, raw: Raw, form: str
 ) -> None:
     if form == "json":
         answer = raw.send("POST", "/v1/login", json={"username": NOBODY, "password": "x"})
@@ -95,7 +97,7 @@ def test_a_login_that_is_not_a_full_form_is_wrong_credentials(
 
 
 @pytest.mark.kit_decision
-def test_a_logout_answers_204_and_ends_the_session(contract: Target, raw: Raw) -> None:
+def test_a_logout_answers_204_and_ends_the_session(contract: ContractTarget, raw: Raw) -> None:
     cookie, utk = raw.new_tealium_session()
     assert _logout(contract, raw, cookie, utk) is None
     assert _file_answer(contract, raw, cookie, utk) == 401
@@ -105,7 +107,7 @@ def test_a_logout_answers_204_and_ends_the_session(contract: Target, raw: Raw) -
 
 @pytest.mark.kit_decision
 def test_five_failures_lock_a_user_out_for_ten_minutes(
-    contract: Target, raw: Raw, mock: MockServer
+    contract: ContractTarget, raw: Raw, mock: MockServer
 ) -> None:
     mock.freeze()
     for _ in range(5):
@@ -123,7 +125,7 @@ def test_five_failures_lock_a_user_out_for_ten_minutes(
 
 
 @given(form=from_schema("tealium", "login-request"))
-def test_generated_logins(contract: Target, raw: Raw, form: dict[str, str]) -> None:
+def test_generated_logins(contract: ContractTarget, raw: Raw, form: dict[str, str]) -> None:
     # Schema-valid forms for usernames no target has: 401 1401, never anything else.
     answer = raw.tealium_login("statuskit-" + form["username"], form["password"])
     _login(contract, answer, 401)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from contract_tests._support import check, tealium_error, wrong_values
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.mock import MockServer
 
 pytestmark = pytest.mark.contract_api("tealium")
@@ -44,7 +44,7 @@ def _claims(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def test_auth_answers_a_token_the_file_endpoints_take(
-    contract: Target, raw: Raw, file_names: tuple[str, ...]
+    contract: ContractTarget, raw: Raw, file_names: tuple[str, ...]
 ) -> None:
     answer = _auth(raw)
     check(contract, "tealium", "auth", answer, 200)
@@ -55,18 +55,18 @@ def test_auth_answers_a_token_the_file_endpoints_take(
 
 
 @pytest.mark.parametrize("what", ["count", "search"])
-def test_count_and_search_take_the_token(contract: Target, raw: Raw, what: str) -> None:
+def test_count_and_search_take_the_token(contract: ContractTarget, raw: Raw, what: str) -> None:
     answer = raw.tealium_v2_get(raw.files_path(2, f"/{what}"), params={"filePrefix": "", **WIDE})
     check(contract, "tealium", what, answer)
     assert answer.status_code in ((200,) if what == "count" else (200, 400))
 
 
-def test_the_file_endpoints_refuse_a_missing_token(contract: Target, raw: Raw) -> None:
+def test_the_file_endpoints_refuse_a_missing_token(contract: ContractTarget, raw: Raw) -> None:
     answer = raw.tealium_v2_get(raw.files_path(2, name=UNKNOWN), bearer="")
     check(contract, "tealium", "get-file-status", answer, 401)
 
 
-def test_a_v2_name_over_150_characters_is_400(contract: Target, raw: Raw) -> None:
+def test_a_v2_name_over_150_characters_is_400(contract: ContractTarget, raw: Raw) -> None:
     answer = raw.tealium_v2_get(raw.files_path(2, name="a" * 147 + ".csv"))
     check(contract, "tealium", "get-file-status", answer, 400)
 
@@ -75,7 +75,7 @@ def test_a_v2_name_over_150_characters_is_400(contract: Target, raw: Raw) -> Non
 
 
 @pytest.mark.kit_decision
-def test_wrong_credentials_are_401_1401(contract: Target, raw: Raw) -> None:
+def test_wrong_credentials_are_401_1401(contract: ContractTarget, raw: Raw) -> None:
     answer = _auth(raw, NOBODY, "statuskit-wrong")
     check(contract, "tealium", "auth", answer, 401)
     assert tealium_error(answer)[0] == 1401
@@ -83,14 +83,16 @@ def test_wrong_credentials_are_401_1401(contract: Target, raw: Raw) -> None:
 
 @pytest.mark.kit_decision
 @pytest.mark.parametrize("bearer", ["", "not-a-jwt", "a.b.c"])
-def test_a_missing_or_malformed_token_is_401_1401(contract: Target, raw: Raw, bearer: str) -> None:
+def test_a_missing_or_malformed_token_is_401_1401(
+    contract: ContractTarget, raw: Raw, bearer: str
+) -> None:
     answer = raw.tealium_v2_get(raw.files_path(2, name=UNKNOWN), bearer=bearer)
     check(contract, "tealium", "get-file-status", answer, 401)
     assert tealium_error(answer)[0] == 1401
 
 
 @pytest.mark.kit_decision
-def test_the_token_is_an_hs256_jwt_for_30_minutes(contract: Target, raw: Raw) -> None:
+def test_the_token_is_an_hs256_jwt_for_30_minutes(contract: ContractTarget, raw: Raw) -> None:
     header, claims = _claims(_auth(raw).json()["token"])
     assert header["alg"] == "HS256"
     assert claims["sub"] == raw.tealium.username
@@ -99,7 +101,9 @@ def test_the_token_is_an_hs256_jwt_for_30_minutes(contract: Target, raw: Raw) ->
 
 
 @pytest.mark.kit_decision
-def test_a_token_expires_after_30_minutes(contract: Target, raw: Raw, mock: MockServer) -> None:
+def test_a_token_expires_after_30_minutes(
+    contract: ContractTarget, raw: Raw, mock: MockServer
+) -> None:
     mock.freeze()
     token = _auth(raw).json()["token"]
     path = raw.files_path(2, name=UNKNOWN)
@@ -117,7 +121,9 @@ def test_a_token_expires_after_30_minutes(contract: Target, raw: Raw, mock: Mock
     key=st.sampled_from(["valid", "wrong"]),
     wrong=wrong_values(""),
 )
-def test_generated_auth(contract: Target, raw: Raw, username: str, key: str, wrong: str) -> None:
+def test_generated_auth(
+    contract: ContractTarget, raw: Raw, username: str, key: str, wrong: str
+) -> None:
     answer = _auth(
         raw,
         None if username == "valid" else username,

@@ -15,7 +15,7 @@ from contract_tests._support import check, thalamus_errors
 from statuskit.client import ThalamusClient
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.registry import default_registry
 
 pytestmark = pytest.mark.contract_api("thalamus")
@@ -26,17 +26,20 @@ TYPES: list[int] = default_registry().source("thalamus", "common")["$defs"]["imp
 
 
 def _list(
-    contract: Target, raw: Raw, status: int | None = None, params: dict[str, str] | None = None
+    contract: ContractTarget,
+    raw: Raw,
+    status: int | None = None,
+    params: dict[str, str] | None = None,
 ) -> Any:
     answer = raw.thalamus_get(LIST, params=params)
     return answer, check(contract, "thalamus", "list-imports", answer, status)
 
 
-def test_the_list_answers_200_with_a_session(contract: Target, raw: Raw) -> None:
+def test_the_list_answers_200_with_a_session(contract: ContractTarget, raw: Raw) -> None:
     _list(contract, raw, 200)
 
 
-def test_the_list_needs_a_session(contract: Target, raw: Raw) -> None:
+def test_the_list_needs_a_session(contract: ContractTarget, raw: Raw) -> None:
     check(contract, "thalamus", "list-imports", raw.thalamus_get(LIST, session=False), 401)
 
 
@@ -50,7 +53,11 @@ def test_the_list_needs_a_session(contract: Target, raw: Raw) -> None:
     ],
 )
 def test_the_list_checks_touchpoint_and_token(
-    contract: Target, raw: Raw, touchpoint: str | None, token: str | None, code: dict[str, str]
+    contract: ContractTarget,
+    raw: Raw,
+    touchpoint: str | None,
+    token: str | None,
+    code: dict[str, str],
 ) -> None:
     answer = raw.thalamus_get(
         LIST,
@@ -72,7 +79,7 @@ def test_the_reference_client_pages_through_the_list(thalamus_client: ThalamusCl
 
 
 @pytest.mark.kit_decision
-def test_the_envelope_echoes_page_and_size_and_counts(contract: Target, raw: Raw) -> None:
+def test_the_envelope_echoes_page_and_size_and_counts(contract: ContractTarget, raw: Raw) -> None:
     _, body = _list(contract, raw, 200, {"page": "1", "pageSize": "2"})
     assert (body["page"], body["pageSize"]) == (1, 2)
     assert len(body["items"]) == min(2, body["totalItems"])
@@ -81,7 +88,7 @@ def test_the_envelope_echoes_page_and_size_and_counts(contract: Target, raw: Raw
 
 @pytest.mark.kit_decision
 @pytest.mark.parametrize("state", list(STATE_IDS))
-def test_the_state_filter_takes_a_state_id(contract: Target, raw: Raw, state: str) -> None:
+def test_the_state_filter_takes_a_state_id(contract: ContractTarget, raw: Raw, state: str) -> None:
     _, body = _list(contract, raw, 200, {"state": str(STATE_IDS[state]), "pageSize": "1000"})
     assert {item["state"] for item in body["items"]} <= {state}
 
@@ -102,7 +109,7 @@ def test_the_state_filter_takes_a_state_id(contract: Target, raw: Raw, state: st
     ],
 )
 def test_a_bad_filter_is_400_keyed_by_the_parameter(
-    contract: Target, raw: Raw, param: str, value: str, code: str
+    contract: ContractTarget, raw: Raw, param: str, value: str, code: str
 ) -> None:
     answer, _ = _list(contract, raw, 400, {param: value})
     assert thalamus_errors(answer) == {param: code}
@@ -125,7 +132,9 @@ _FILTERS = {
 
 
 @given(filters=st.fixed_dictionaries({}, optional=_FILTERS))
-def test_generated_list_filters(contract: Target, raw: Raw, filters: dict[str, str]) -> None:
+def test_generated_list_filters(
+    contract: ContractTarget, raw: Raw, filters: dict[str, str]
+) -> None:
     answer, _ = _list(contract, raw, None, filters)
     client_agrees(contract.op("thalamus", "list-imports"), answer)
     assert answer.status_code in (200, 400)

@@ -18,7 +18,7 @@ from statuskit.client import RetryPolicy, ThalamusClient
 from statuskit.client._base import session_cookies
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.strategies import from_schema
 
 pytestmark = pytest.mark.contract_api("thalamus")
@@ -26,17 +26,17 @@ NOBODY = "statuskit-nobody@example.invalid"
 UNKNOWN_ID = 2**63 - 1
 
 
-def _login(contract: Target, response: Any, status: int | None = None) -> Any:
+def _login(contract: ContractTarget, response: Any, status: int | None = None) -> Any:
     return check(contract, "thalamus", "login", response, status)
 
 
-def _session_works(contract: Target, raw: Raw, cookie: str) -> bool:
+def _session_works(contract: ContractTarget, raw: Raw, cookie: str) -> bool:
     answer = raw.thalamus_get(status_path(UNKNOWN_ID), session=False, headers={"Cookie": cookie})
     check(contract, "thalamus", "get-status", answer)
     return answer.status_code != 401
 
 
-def _logout(contract: Target, raw: Raw, cookie: str) -> Any:
+def _logout(contract: ContractTarget, raw: Raw, cookie: str) -> Any:
     params, headers = raw.thalamus_client()
     answer = raw.send("GET", "/api/v3/logout", params=params, headers={**headers, "Cookie": cookie})
     check(contract, "thalamus", "logout", answer)
@@ -48,7 +48,7 @@ def _logout(contract: Target, raw: Raw, cookie: str) -> Any:
 
 @pytest.mark.parametrize("style", ["basic", "json"])
 def test_a_login_answers_200_and_sets_a_session_cookie(
-    contract: Target, raw: Raw, style: str
+    contract: ContractTarget, raw: Raw, style: str
 ) -> None:
     creds = raw.thalamus
     if style == "basic":
@@ -65,7 +65,7 @@ def test_a_login_answers_200_and_sets_a_session_cookie(
 
 
 @pytest.mark.parametrize("login_style", ["basic", "json"])
-def test_the_reference_client_logs_in_and_out(contract: Target, login_style: str) -> None:
+def test_the_reference_client_logs_in_and_out(contract: ContractTarget, login_style: str) -> None:
     with ThalamusClient.from_env(
         contract.base_url,
         login_path=contract.resources.login_path,
@@ -81,7 +81,7 @@ def test_the_reference_client_logs_in_and_out(contract: Target, login_style: str
 
 
 def test_a_second_login_on_a_live_session_names_party_already_logged_in(
-    contract: Target, raw: Raw
+    contract: ContractTarget, raw: Raw
 ) -> None:
     cookie = raw.new_thalamus_session()
     creds = raw.thalamus
@@ -93,7 +93,7 @@ def test_a_second_login_on_a_live_session_names_party_already_logged_in(
     _logout(contract, raw, cookie)
 
 
-def test_a_body_that_is_not_json_is_400_invalid_json(contract: Target, raw: Raw) -> None:
+def test_a_body_that_is_not_json_is_400_invalid_json(contract: ContractTarget, raw: Raw) -> None:
     answer = raw.thalamus_login(
         content=b'{"principal": ', headers={"Content-Type": "application/json"}
     )
@@ -101,13 +101,15 @@ def test_a_body_that_is_not_json_is_400_invalid_json(contract: Target, raw: Raw)
     assert "InvalidJson" in thalamus_errors(answer).values()
 
 
-def test_another_content_type_is_400_unsupported_media_type(contract: Target, raw: Raw) -> None:
+def test_another_content_type_is_400_unsupported_media_type(
+    contract: ContractTarget, raw: Raw
+) -> None:
     answer = raw.thalamus_login(content=b"principal=x", headers={"Content-Type": "text/plain"})
     _login(contract, answer, 400)
     assert "UnsupportedMediaType" in thalamus_errors(answer).values()
 
 
-def test_a_missing_principal_is_400_principal_required(contract: Target, raw: Raw) -> None:
+def test_a_missing_principal_is_400_principal_required(contract: ContractTarget, raw: Raw) -> None:
     answer = raw.thalamus_login(json={"password": "statuskit-password"})
     _login(contract, answer, 400)
     assert thalamus_errors(answer) == {"principal": "Required"}
@@ -115,7 +117,7 @@ def test_a_missing_principal_is_400_principal_required(contract: Target, raw: Ra
 
 @pytest.mark.parametrize("length", [3, 101])
 def test_a_password_outside_4_to_100_characters_is_400_invalid_format(
-    contract: Target, raw: Raw, length: int
+    contract: ContractTarget, raw: Raw, length: int
 ) -> None:
     answer = raw.thalamus_login(
         json={"principal": raw.thalamus.principal, "password": "p" * length}
@@ -126,7 +128,7 @@ def test_a_password_outside_4_to_100_characters_is_400_invalid_format(
 
 @given(size=st.integers(1, 3) | st.integers(101, 140), char=st.sampled_from("pé😀 "))
 def test_generated_passwords_of_a_wrong_length(
-    contract: Target, raw: Raw, size: int, char: str
+    contract: ContractTarget, raw: Raw, size: int, char: str
 ) -> None:
     # Lengths count characters, not bytes: "é" * 100 is a valid length.
     answer = raw.thalamus_login(json={"principal": raw.thalamus.principal, "password": char * size})
@@ -145,7 +147,7 @@ def test_generated_passwords_of_a_wrong_length(
 )
 @pytest.mark.parametrize("name", ["login", "logout"])
 def test_login_and_logout_check_touchpoint_and_token(
-    contract: Target,
+    contract: ContractTarget,
     raw: Raw,
     name: str,
     touchpoint: str | None,
@@ -171,7 +173,7 @@ def test_login_and_logout_check_touchpoint_and_token(
 
 
 @pytest.mark.kit_decision
-def test_wrong_credentials_are_401_with_no_body(contract: Target, raw: Raw) -> None:
+def test_wrong_credentials_are_401_with_no_body(contract: ContractTarget, raw: Raw) -> None:
     answer = raw.thalamus_login(auth=(NOBODY, "statuskit-wrong"))
     _login(contract, answer, 401)
     assert answer.content == b""
@@ -180,7 +182,7 @@ def test_wrong_credentials_are_401_with_no_body(contract: Target, raw: Raw) -> N
 
 @pytest.mark.kit_decision
 def test_the_session_cookie_is_jsessionid_and_the_body_names_the_principal(
-    contract: Target, raw: Raw
+    contract: ContractTarget, raw: Raw
 ) -> None:
     creds = raw.thalamus
     answer = raw.thalamus_login(auth=(creds.principal, creds.password.reveal()))
@@ -193,7 +195,7 @@ def test_the_session_cookie_is_jsessionid_and_the_body_names_the_principal(
 
 @pytest.mark.kit_decision
 def test_the_codes_of_a_refused_login_are_keyed_as_the_kit_keys_them(
-    contract: Target, raw: Raw
+    contract: ContractTarget, raw: Raw
 ) -> None:
     cookie = raw.new_thalamus_session()
     creds = raw.thalamus
@@ -209,7 +211,7 @@ def test_the_codes_of_a_refused_login_are_keyed_as_the_kit_keys_them(
 
 
 @pytest.mark.kit_decision
-def test_basic_auth_gets_the_same_checks_as_a_body(contract: Target, raw: Raw) -> None:
+def test_basic_auth_gets_the_same_checks_as_a_body(contract: ContractTarget, raw: Raw) -> None:
     empty_user = raw.thalamus_login(auth=("", "statuskit-password"))
     _login(contract, empty_user, 400)
     assert thalamus_errors(empty_user) == {"principal": "Required"}
@@ -221,7 +223,7 @@ def test_basic_auth_gets_the_same_checks_as_a_body(contract: Target, raw: Raw) -
 
 @pytest.mark.kit_decision
 def test_a_logout_answers_204_ends_the_session_and_is_idempotent(
-    contract: Target, raw: Raw
+    contract: ContractTarget, raw: Raw
 ) -> None:
     cookie = raw.new_thalamus_session()
     assert _logout(contract, raw, cookie).status_code == 204
@@ -233,7 +235,9 @@ def test_a_logout_answers_204_ends_the_session_and_is_idempotent(
 
 
 @given(body=from_schema("thalamus", "login-request"), basic=st.booleans())
-def test_generated_logins(contract: Target, raw: Raw, body: dict[str, Any], basic: bool) -> None:
+def test_generated_logins(
+    contract: ContractTarget, raw: Raw, body: dict[str, Any], basic: bool
+) -> None:
     # Schema-valid bodies for principals no target has: refused, as documented, never a 5xx.
     principal = "statuskit-" + body["principal"]
     if basic:

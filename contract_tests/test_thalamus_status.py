@@ -21,7 +21,7 @@ from contract_tests._support import (
 from statuskit.client import ThalamusClient
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Place, Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 
 pytestmark = pytest.mark.contract_api("thalamus")
 PLACES: tuple[Place, ...] = ("query", "header")
@@ -29,7 +29,7 @@ PLACES: tuple[Place, ...] = ("query", "header")
 UNKNOWN_ID = 2**63 - 1
 
 
-def _check(contract: Target, response: Any, status: int) -> Any:
+def _check(contract: ContractTarget, response: Any, status: int) -> Any:
     return check(contract, "thalamus", "get-status", response, status)
 
 
@@ -37,7 +37,7 @@ def _check(contract: Target, response: Any, status: int) -> Any:
 
 
 def test_known_imports_answer_the_strictly_valid_record(
-    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+    contract: ContractTarget, raw: Raw, import_ids: tuple[int, ...]
 ) -> None:
     for import_id in import_ids:
         body = _check(contract, raw.thalamus_get(status_path(import_id)), 200)
@@ -55,7 +55,11 @@ def test_the_reference_client_reads_every_known_import(
 @pytest.mark.parametrize("touchpoint_in", PLACES)
 @pytest.mark.parametrize("token_in", PLACES)
 def test_touchpoint_and_token_are_accepted_as_query_or_header(
-    contract: Target, raw: Raw, import_ids: tuple[int, ...], touchpoint_in: Place, token_in: Place
+    contract: ContractTarget,
+    raw: Raw,
+    import_ids: tuple[int, ...],
+    touchpoint_in: Place,
+    token_in: Place,
 ) -> None:
     response = raw.thalamus_get(
         status_path(import_ids[0]), touchpoint_in=touchpoint_in, token_in=token_in
@@ -66,7 +70,9 @@ def test_touchpoint_and_token_are_accepted_as_query_or_header(
 # -- refusals, in the documented table -------------------------------------------------------
 
 
-def test_a_missing_touchpoint_is_400_touchpoint_code_required(contract: Target, raw: Raw) -> None:
+def test_a_missing_touchpoint_is_400_touchpoint_code_required(
+    contract: ContractTarget, raw: Raw
+) -> None:
     response = raw.thalamus_get(status_path(UNKNOWN_ID), touchpoint=None)
     _check(contract, response, 400)
     assert thalamus_errors(response) == {"partnerDataSource": "TouchpointCodeRequired"}
@@ -74,7 +80,7 @@ def test_a_missing_touchpoint_is_400_touchpoint_code_required(contract: Target, 
 
 @pytest.mark.parametrize("where", PLACES)
 def test_an_unknown_touchpoint_is_400_invalid_touchpoint_code(
-    contract: Target, raw: Raw, where: Place
+    contract: ContractTarget, raw: Raw, where: Place
 ) -> None:
     response = raw.thalamus_get(
         status_path(UNKNOWN_ID), touchpoint="statuskit-no-such-touchpoint", touchpoint_in=where
@@ -83,14 +89,16 @@ def test_an_unknown_touchpoint_is_400_invalid_touchpoint_code(
     assert thalamus_errors(response) == {"partnerDataSource": "InvalidTouchpointCode"}
 
 
-def test_a_missing_token_is_400_token_required(contract: Target, raw: Raw) -> None:
+def test_a_missing_token_is_400_token_required(contract: ContractTarget, raw: Raw) -> None:
     response = raw.thalamus_get(status_path(UNKNOWN_ID), token=None)
     _check(contract, response, 400)
     assert thalamus_errors(response) == {"token": "Required"}
 
 
 @pytest.mark.parametrize("where", PLACES)
-def test_a_wrong_token_is_400_invalid_token(contract: Target, raw: Raw, where: Place) -> None:
+def test_a_wrong_token_is_400_invalid_token(
+    contract: ContractTarget, raw: Raw, where: Place
+) -> None:
     response = raw.thalamus_get(
         status_path(UNKNOWN_ID), token="statuskit-wrong-token", token_in=where
     )
@@ -98,7 +106,7 @@ def test_a_wrong_token_is_400_invalid_token(contract: Target, raw: Raw, where: P
     assert thalamus_errors(response) == {"token": "InvalidToken"}
 
 
-def test_no_session_is_401(contract: Target, raw: Raw) -> None:
+def test_no_session_is_401(contract: ContractTarget, raw: Raw) -> None:
     _check(contract, raw.thalamus_get(status_path(UNKNOWN_ID), session=False), 401)
 
 
@@ -106,7 +114,7 @@ def test_no_session_is_401(contract: Target, raw: Raw) -> None:
 
 
 @pytest.mark.kit_decision
-def test_401_has_no_body_and_names_basic_auth(contract: Target, raw: Raw) -> None:
+def test_401_has_no_body_and_names_basic_auth(contract: ContractTarget, raw: Raw) -> None:
     response = raw.thalamus_get(status_path(UNKNOWN_ID), session=False)
     _check(contract, response, 401)
     assert response.content == b""
@@ -116,7 +124,7 @@ def test_401_has_no_body_and_names_basic_auth(contract: Target, raw: Raw) -> Non
 @pytest.mark.kit_decision
 @pytest.mark.parametrize("raw_id", ["abc", "0", "-1", "1.5", "²", str(2**63)])
 def test_an_id_that_is_not_a_positive_long_is_400_invalid_id(
-    contract: Target, raw: Raw, raw_id: str
+    contract: ContractTarget, raw: Raw, raw_id: str
 ) -> None:
     response = raw.thalamus_get(status_path(raw_id))
     _check(contract, response, 400)
@@ -124,7 +132,7 @@ def test_an_id_that_is_not_a_positive_long_is_400_invalid_id(
 
 
 @pytest.mark.kit_decision
-def test_an_unknown_id_is_404_not_found(contract: Target, raw: Raw) -> None:
+def test_an_unknown_id_is_404_not_found(contract: ContractTarget, raw: Raw) -> None:
     response = raw.thalamus_get(status_path(UNKNOWN_ID))
     _check(contract, response, 404)
     assert thalamus_errors(response) == {"id": "NotFound"}
@@ -132,7 +140,7 @@ def test_an_unknown_id_is_404_not_found(contract: Target, raw: Raw) -> None:
 
 @pytest.mark.kit_decision
 @pytest.mark.parametrize("raw_id", ["27/4", "/274", "274/"])
-def test_an_id_holding_a_slash_is_no_route(contract: Target, raw: Raw, raw_id: str) -> None:
+def test_an_id_holding_a_slash_is_no_route(contract: ContractTarget, raw: Raw, raw_id: str) -> None:
     # Sent as %2F, decoded by the server before it routes: not this operation, and
     # answered as every unknown route is (docs/wire.md), never a 5xx.
     response = raw.thalamus_get(status_path(raw_id))
@@ -142,7 +150,7 @@ def test_an_id_holding_a_slash_is_no_route(contract: Target, raw: Raw, raw_id: s
 
 @pytest.mark.kit_decision
 def test_leading_zeros_name_the_same_import(
-    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+    contract: ContractTarget, raw: Raw, import_ids: tuple[int, ...]
 ) -> None:
     body = _check(contract, raw.thalamus_get(status_path(f"00{import_ids[0]}")), 200)
     assert body["id"] == import_ids[0]
@@ -150,7 +158,7 @@ def test_leading_zeros_name_the_same_import(
 
 @pytest.mark.kit_decision
 @pytest.mark.parametrize("name", ["touchpoint", "token"])
-def test_an_empty_value_counts_as_missing(contract: Target, raw: Raw, name: str) -> None:
+def test_an_empty_value_counts_as_missing(contract: ContractTarget, raw: Raw, name: str) -> None:
     response = raw.thalamus_get(status_path(UNKNOWN_ID), **{name: ""})  # type: ignore[arg-type]
     _check(contract, response, 400)
     expected = "TouchpointCodeRequired" if name == "touchpoint" else "Required"
@@ -159,7 +167,7 @@ def test_an_empty_value_counts_as_missing(contract: Target, raw: Raw, name: str)
 
 @pytest.mark.kit_decision
 def test_the_query_wins_over_the_header(
-    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+    contract: ContractTarget, raw: Raw, import_ids: tuple[int, ...]
 ) -> None:
     valid = raw.thalamus.token.reveal()
     wins = raw.thalamus_get(
@@ -179,7 +187,9 @@ def test_the_query_wins_over_the_header(
 
 
 @pytest.mark.kit_decision
-def test_plain_touchpoint_and_token_headers_are_not_read(contract: Target, raw: Raw) -> None:
+def test_plain_touchpoint_and_token_headers_are_not_read(
+    contract: ContractTarget, raw: Raw
+) -> None:
     headers = {"Touchpoint": raw.thalamus.touchpoint, "Token": raw.thalamus.token.reveal()}
     response = raw.thalamus_get(
         status_path(UNKNOWN_ID), touchpoint=None, token=None, headers=headers
@@ -190,13 +200,13 @@ def test_plain_touchpoint_and_token_headers_are_not_read(contract: Target, raw: 
 
 @pytest.mark.kit_decision
 def test_the_touchpoint_test_is_always_accepted(
-    contract: Target, raw: Raw, import_ids: tuple[int, ...]
+    contract: ContractTarget, raw: Raw, import_ids: tuple[int, ...]
 ) -> None:
     _check(contract, raw.thalamus_get(status_path(import_ids[0]), touchpoint="test"), 200)
 
 
 @pytest.mark.kit_decision
-def test_checks_run_touchpoint_token_session(contract: Target, raw: Raw) -> None:
+def test_checks_run_touchpoint_token_session(contract: ContractTarget, raw: Raw) -> None:
     both = raw.thalamus_get(status_path("abc"), touchpoint=None, token=None, session=False)
     assert thalamus_errors(both) == {"partnerDataSource": "TouchpointCodeRequired"}
     token_first = raw.thalamus_get(status_path("abc"), token="statuskit-wrong", session=False)
@@ -225,7 +235,7 @@ def _value(choice: str, valid: str, wrong: str) -> str | None:
 
 
 @given(data=st.data())
-def test_generated_status_requests(contract: Target, raw: Raw, data: st.DataObject) -> None:
+def test_generated_status_requests(contract: ContractTarget, raw: Raw, data: st.DataObject) -> None:
     token = raw.thalamus.token.reveal()
     case = data.draw(_requests(contract.resources.import_ids, token), label="request")
     response = raw.thalamus_get(

@@ -18,7 +18,7 @@ from contract_tests._support import check, kit, thalamus_errors
 from statuskit.client import ThalamusClient
 from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import Raw
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.registry import default_registry
 
 pytestmark = [pytest.mark.contract_api("thalamus"), pytest.mark.writes]
@@ -54,12 +54,14 @@ def _file(name: str = "stock.xlsx") -> dict[str, tuple[str, bytes, str]]:
     return {"file": (name, CONTENT, "application/octet-stream")}
 
 
-def _check(contract: Target, answer: Any, status: int | None = None) -> Any:
+def _check(contract: ContractTarget, answer: Any, status: int | None = None) -> Any:
     return check(contract, "thalamus", "upload", answer, status)
 
 
 @pytest.mark.parametrize("where", ["query", "header"])
-def test_an_upload_answers_the_new_record_waiting(contract: Target, raw: Raw, where: str) -> None:
+def test_an_upload_answers_the_new_record_waiting(
+    contract: ContractTarget, raw: Raw, where: str
+) -> None:
     fields = {"name": "statuskit-contract", "type": str(TYPES[0])}
     placed = {"params": fields} if where == "query" else {"headers": fields}
     record = _check(contract, _upload(raw, files=_file(), **placed), 200)  # type: ignore[arg-type]
@@ -72,7 +74,7 @@ def test_the_reference_client_uploads(thalamus_client: ThalamusClient) -> None:
     assert thalamus_client.get_status(record.id).id == record.id
 
 
-def test_an_upload_needs_a_session(contract: Target, raw: Raw) -> None:
+def test_an_upload_needs_a_session(contract: ContractTarget, raw: Raw) -> None:
     params = {"name": "statuskit-contract", "type": str(TYPES[0])}
     _check(contract, _upload(raw, params=params, files=_file(), session=False), 401)
 
@@ -87,7 +89,7 @@ def test_an_upload_needs_a_session(contract: Target, raw: Raw) -> None:
     ],
 )
 def test_an_upload_checks_touchpoint_and_token(
-    contract: Target, raw: Raw, change: dict[str, str | None], code: dict[str, str]
+    contract: ContractTarget, raw: Raw, change: dict[str, str | None], code: dict[str, str]
 ) -> None:
     valid = {"touchpoint": raw.thalamus.touchpoint, "token": raw.thalamus.token.reveal()}
     sent = {**valid, **change}
@@ -114,7 +116,7 @@ def test_an_upload_checks_touchpoint_and_token(
     ],
 )
 def test_a_refused_upload_names_what_is_wrong(
-    contract: Target, raw: Raw, params: dict[str, str], body: str, code: dict[str, str]
+    contract: ContractTarget, raw: Raw, params: dict[str, str], body: str, code: dict[str, str]
 ) -> None:
     if body == "file":
         answer = _upload(raw, params=params, files=_file())
@@ -127,7 +129,7 @@ def test_a_refused_upload_names_what_is_wrong(
 
 
 @pytest.mark.kit_decision
-def test_the_new_record_describes_the_upload(contract: Target, raw: Raw) -> None:
+def test_the_new_record_describes_the_upload(contract: ContractTarget, raw: Raw) -> None:
     name = "contrôle 100%/x"
     params = {"name": name, "type": str(TYPES[1])}
     record = _check(contract, _upload(raw, params=params, files=_file(name + ".xlsx")), 200)
@@ -140,7 +142,7 @@ def test_the_new_record_describes_the_upload(contract: Target, raw: Raw) -> None
 
 
 @pytest.mark.kit_decision
-def test_the_query_wins_over_a_header(contract: Target, raw: Raw) -> None:
+def test_the_query_wins_over_a_header(contract: ContractTarget, raw: Raw) -> None:
     params = {"name": "from-the-query", "type": str(TYPES[0])}
     headers = {"name": "from-a-header", "type": "12345"}
     record = _check(contract, _upload(raw, params=params, headers=headers, files=_file()), 200)
@@ -156,7 +158,7 @@ def test_the_query_wins_over_a_header(contract: Target, raw: Raw) -> None:
     import_type=st.sampled_from(TYPES) | st.integers(-5, 99999),
 )
 def test_generated_uploads(
-    contract: Target, raw: Raw, name: str, file_name: str, import_type: int
+    contract: ContractTarget, raw: Raw, name: str, file_name: str, import_type: int
 ) -> None:
     params = {"name": name, "type": str(import_type)}
     answer = _upload(raw, params=params, files=_file(file_name))

@@ -21,7 +21,7 @@ import httpx
 
 from statuskit.client._flow import Call, Flow, Outcome, Send, Sleep
 from statuskit.client._reader import Model, read, read_array
-from statuskit.client._redact import describe, redact_text, safe_request, safe_response
+from statuskit.client._redact import redact_text, request_line, safe_request, safe_response
 from statuskit.client.retry import RetryEvent, RetryPolicy, parse_retry_after
 from statuskit.errors import (
     AuthenticationError,
@@ -88,7 +88,7 @@ def session_cookies(response: httpx.Response) -> str | None:
 
 
 def _decorate(exc: StatuskitError, response: httpx.Response) -> None:
-    exc.message = f"{describe(response.request)}: {exc.message}"
+    exc.message = f"{request_line(response.request)}: {exc.message}"
     exc.args = (exc.message,)
     exc.response = safe_response(response)
     exc.request = exc.response.request
@@ -168,7 +168,7 @@ class Core(ABC):
                 raise RuntimeError("the driver answered a Send with nothing")
             if LOG.isEnabledFor(logging.DEBUG):
                 result = getattr(outcome, "status_code", type(outcome).__name__)
-                LOG.debug("%s -> %s", describe(request), result)
+                LOG.debug("%s -> %s", request_line(request), result)
             error = self.check(call, request, outcome)
             if error is None:
                 return cast(httpx.Response, outcome)
@@ -179,7 +179,7 @@ class Core(ABC):
                 and self.can_relogin(error)
             ):
                 relogged = True
-                LOG.info("%s: the session was refused; logging in again", describe(request))
+                LOG.info("%s: the session was refused; logging in again", request_line(request))
                 yield from self.login()
                 continue
             retry_after = None
@@ -195,7 +195,7 @@ class Core(ABC):
                 self._give_up(error, attempt)
             reason = getattr(error, "status_code", None) or type(outcome).__name__
             event = RetryEvent(
-                request=describe(request),
+                request=request_line(request),
                 reason=str(reason),
                 attempt=attempt,
                 max_attempts=self.retry.max_attempts,
@@ -272,7 +272,7 @@ class Core(ABC):
         safe = safe_response(outcome, keep_body=not call.secret_body)
         if status < 400:
             return MalformedResponseError(
-                f"{describe(request)}: unexpected {status} {outcome.reason_phrase}; "
+                f"{request_line(request)}: unexpected {status} {outcome.reason_phrase}; "
                 "check base_url (a redirect or proxy answered, not the API)",
                 request=safe.request,
                 response=safe,
@@ -282,7 +282,7 @@ class Core(ABC):
             findings = self.registry.validate(self.api, self.error_schema, body, strict=True)
             if findings:
                 raise ContractViolation(
-                    f"{describe(request)}: {status} error body breaks {self.api}/"
+                    f"{request_line(request)}: {status} error body breaks {self.api}/"
                     f"{self.error_schema} (strict): {findings[0]}",
                     findings=findings,
                     request=safe.request,
@@ -304,7 +304,7 @@ class Core(ABC):
         safe = safe_request(request)
         if isinstance(exc, httpx.DecodingError):
             return MalformedResponseError(
-                f"{describe(request)}: the body could not be decoded ({what}); "
+                f"{request_line(request)}: the body could not be decoded ({what}); "
                 "check the server's Content-Encoding",
                 request=safe,
             )
@@ -315,7 +315,7 @@ class Core(ABC):
         else:
             advice = "retry later, or check the network between here and the server"
         error = TransportError(
-            f"{describe(request)}: {type(exc).__name__}: {what}; {advice}",
+            f"{request_line(request)}: {type(exc).__name__}: {what}; {advice}",
             retryable=isinstance(exc, _RETRYABLE_TRANSPORT),
             request=safe,
         )
@@ -343,7 +343,7 @@ class Core(ABC):
             except ValueError as exc:  # bytes that are not UTF-8, -16 or -32
                 problem = f"not JSON ({type(exc).__name__}, {len(content)} bytes)"
         raise MalformedResponseError(
-            f"{describe(request)}: {response.status_code} body is {problem}; "
+            f"{request_line(request)}: {response.status_code} body is {problem}; "
             "check base_url, or retry if the connection broke",
             request=safe_request(request),
             response=safe_response(response, keep_body=not secret),
@@ -384,7 +384,7 @@ class Core(ABC):
         if findings:
             kind = ContractViolation if self.strict else MalformedResponseError
             raise kind(
-                f"{describe(request)}: {self.api}/{schema}: {findings[0]}; "
+                f"{request_line(request)}: {self.api}/{schema}: {findings[0]}; "
                 "the login answer lacks its credential (check base_url and the API version)",
                 findings=findings,
                 request=safe_request(request),

@@ -17,9 +17,9 @@ from statuskit.secrets import REDACTED
 __all__ = [
     "SECRET_HEADERS",
     "SECRET_PARAMS",
-    "describe",
     "protect_library_logs",
     "redact_text",
+    "request_line",
     "safe_request",
     "safe_response",
 ]
@@ -72,7 +72,7 @@ def _safe_headers(headers: httpx.Headers) -> httpx.Headers:
     )
 
 
-def describe(request: httpx.Request) -> str:
+def request_line(request: httpx.Request) -> str:
     """``"GET http://host/path?utk=***"``: a request line safe to print."""
     return f"{request.method} {_mask_query(str(request.url))}"
 

@@ -20,7 +20,7 @@ import httpx
 from statuskit.client._base import Core, CoreOptions, session_cookies
 from statuskit.client._flow import Call, Flow
 from statuskit.client._models import FileCount, FileStatus
-from statuskit.client._redact import describe
+from statuskit.client._redact import request_line
 from statuskit.client.polling import wait
 from statuskit.credentials import TealiumCredentials
 from statuskit.errors import (
@@ -162,7 +162,7 @@ class TealiumCore(Core):
             cookie = session_cookies(response)
             if cookie is None:
                 raise MalformedResponseError(
-                    f"{describe(response.request)}: login answered {response.status_code} "
+                    f"{request_line(response.request)}: login answered {response.status_code} "
                     "without a JSESSIONID cookie; check base_url"
                 )
             self.utk, self.cookie = utk, Secret(cookie)
@@ -253,7 +253,7 @@ class TealiumCore(Core):
         message = body.get("message") if isinstance(body, dict) else None
         message = message if isinstance(message, str) else None
         shown = " ".join(str(part) for part in (code, message) if part is not None)
-        what = f"{describe(request)}: {status}{f' ({shown})' if shown else ''}:"
+        what = f"{request_line(request)}: {status}{f' ({shown})' if shown else ''}:"
         if status == 401:
             secret = "STATUSKIT_TEALIUM_" + ("PASSWORD" if self.version == 1 else "API_KEY")
             if code == _LOCKED:

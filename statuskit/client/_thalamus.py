@@ -20,7 +20,7 @@ import httpx
 from statuskit.client._base import Core, CoreOptions, session_cookies
 from statuskit.client._flow import Call, Flow
 from statuskit.client._models import ImportPage, ImportRecord
-from statuskit.client._redact import describe
+from statuskit.client._redact import request_line
 from statuskit.client.polling import wait
 from statuskit.credentials import ThalamusCredentials, thalamus_login_path
 from statuskit.errors import (
@@ -207,7 +207,7 @@ class ThalamusCore(Core):
         cookies = session_cookies(response)
         if cookies is None:
             raise MalformedResponseError(
-                f"{describe(response.request)}: login answered {response.status_code} but set "
+                f"{request_line(response.request)}: login answered {response.status_code} but set "
                 "no session cookie; check login_path"
             )
         if self.strict and response.content:
@@ -312,7 +312,7 @@ class ThalamusCore(Core):
         errors = errors if isinstance(errors, dict) else {}
         codes = ", ".join(f"{field}={code}" for field, code in errors.items())
         detail = f"{status} ({codes})" if codes else str(status)
-        what = f"{describe(request)}: {detail}:"
+        what = f"{request_line(request)}: {detail}:"
         if status == 401 and call.operation == "login":
             return AuthenticationError(
                 f"{what} login refused: wrong principal or password; check "

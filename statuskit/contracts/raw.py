@@ -3,8 +3,9 @@
 The reference client always sends credentials the one right way; the documented behaviours
 are also about the other ways (a touchpoint as a header, a missing utk, a wrong cookie), so
 the suites build those requests here. Sessions are logged in once and kept until the mock
-is reset (``Target.generation``); they are held as :class:`~statuskit.secrets.Secret`\\ s and
-never printed. No cookie jar is kept: every cookie is sent explicitly.
+is reset (``ContractTarget.generation``); they are held as
+:class:`~statuskit.secrets.Secret`\\ s and never printed. No cookie jar is kept: every
+cookie is sent explicitly.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import quote
 import httpx
 
 from statuskit.client._base import session_cookies
-from statuskit.contracts.target import Target
+from statuskit.contracts.target import ContractTarget
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.secrets import Secret
 
@@ -40,7 +41,7 @@ _HEADERS = {"touchpoint": "Thalamus-Touchpoint", "token": "Thalamus-Token"}
 class Raw:
     """Requests to ``target`` built by hand, and valid sessions to put in them."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: ContractTarget) -> None:
         self.target = target
         self.thalamus = ThalamusCredentials.from_env()
         self.tealium = TealiumCredentials.from_env()

@@ -42,8 +42,8 @@ __all__ = [
     "FORBIDDEN_ACCOUNT",
     "IN_PROCESS_URL",
     "RESOURCE_ENV",
+    "ContractTarget",
     "Resources",
-    "Target",
     "open_target",
 ]
 
@@ -112,7 +112,7 @@ class Resources:
 
 
 @dataclass
-class Target:
+class ContractTarget:
     """One run's target; ``generation`` counts the mock's resets, so a cached session
     knows when it is gone."""
 
@@ -128,7 +128,7 @@ class Target:
     stack: ExitStack = field(default_factory=ExitStack)
 
     def __repr__(self) -> str:
-        return f"Target({self.description!r})"
+        return f"ContractTarget({self.description!r})"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # Hypothesis (and IPython) print a dataclass field by field; a falsifying example
@@ -192,7 +192,7 @@ def open_target(
     refuse: Callable[[str], NoReturn],
     label: Callable[[], str] = lambda: "",
     environ: Mapping[str, str] | None = None,
-) -> Target:
+) -> ContractTarget:
     """Build the run's target: start what it needs, wrap its transport, probe for a mock."""
     env = os.environ if environ is None else environ
     stack = ExitStack()
@@ -209,7 +209,7 @@ def _open(
     env: Mapping[str, str],
     refuse: Callable[[str], NoReturn],
     label: Callable[[], str],
-) -> Target:
+) -> ContractTarget:
     import mockserver
     from statuskit.mock import MockServer
 
@@ -267,7 +267,7 @@ def _open(
         label=label,
     )
     stack.callback(transport.close)
-    return Target(
+    return ContractTarget(
         options=options,
         base_url=base_url,
         transport=transport,

@@ -24,7 +24,7 @@ from typing import NoReturn
 
 import httpx
 
-from statuskit.client._redact import describe
+from statuskit.client._redact import request_line
 from statuskit.errors import GuardrailError
 
 __all__ = ["Budget", "ContractTransport", "Guard", "Pacer", "Sent"]
@@ -145,7 +145,7 @@ class ContractTransport(httpx.BaseTransport):
             if reason is not None:
                 self.refuse(reason)
         if self.dry_run:
-            self.sent.append(Sent(self.label(), describe(request)))
+            self.sent.append(Sent(self.label(), request_line(request)))
             if self.stand_in is None:
                 self.refuse("dry run: nothing is sent")
             return self.stand_in.handle_request(request)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from statuskit import __version__
-from statuskit.client._redact import describe, protect_library_logs
+from statuskit.client._redact import protect_library_logs, request_line
 from statuskit.client.retry import parse_retry_after
 from statuskit.errors import TargetTlsError, TargetUnreachableError
 
@@ -122,11 +122,11 @@ class Http:
             response.read()
         except httpx.TimeoutException:
             raise TargetUnreachableError(
-                f"{describe(request)} got no answer within {self.timeout:g}s"
+                f"{request_line(request)} got no answer within {self.timeout:g}s"
             ) from None
         except httpx.TransportError as exc:
             if _tls_failure(exc):
-                raise TargetTlsError(f"{describe(request)}: {exc}") from None
+                raise TargetTlsError(f"{request_line(request)}: {exc}") from None
             what = "cannot connect to" if isinstance(exc, httpx.ConnectError) else "lost"
             raise TargetUnreachableError(
                 f"{what} {safe_target(self.base_url)} ({_reason(exc)})"

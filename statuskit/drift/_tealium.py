@@ -26,11 +26,11 @@ from statuskit.drift.probes import (
     ExpectedValue,
     Observation,
     Probe,
-    Target,
+    Prober,
 )
 from statuskit.errors import TargetAuthError
 
-__all__ = ["TealiumTarget"]
+__all__ = ["TealiumProber"]
 
 _FILES = "docs/wire.md: Tealium, files"
 _AUTH = "docs/wire.md: Tealium v1 ('Either missing or not matching one session: 401 1401')"
@@ -66,7 +66,7 @@ def _refusal(
     )
 
 
-class TealiumTarget(Target):
+class TealiumProber(Prober):
     """Probes of one Tealium account and profile, with the ``STATUSKIT_TEALIUM_*``
     credentials, over API version 1 or 2."""
 

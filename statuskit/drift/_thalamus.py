@@ -25,12 +25,12 @@ from statuskit.drift.probes import (
     ExpectedValue,
     Observation,
     Probe,
-    Target,
+    Prober,
     WwwAuthenticate,
 )
 from statuskit.errors import TargetAuthError
 
-__all__ = ["ThalamusTarget"]
+__all__ = ["ThalamusProber"]
 
 _STATUS = "/api/v4/import/status"
 #: An id no server holds: the largest a Java ``long`` can be (docs/wire.md).
@@ -58,7 +58,7 @@ def _refusal(
     )
 
 
-class ThalamusTarget(Target):
+class ThalamusProber(Prober):
     """Probes of one Thalamus server, with the ``STATUSKIT_THALAMUS_*`` credentials."""
 
     api = "thalamus"

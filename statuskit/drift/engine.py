@@ -18,14 +18,14 @@ import httpx
 from statuskit.client._thalamus import env_login_path
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.drift._http import Http, safe_target
-from statuskit.drift._tealium import TealiumTarget
-from statuskit.drift._thalamus import ThalamusTarget
+from statuskit.drift._tealium import TealiumProber
+from statuskit.drift._thalamus import ThalamusProber
 from statuskit.drift.baseline import Baseline
 from statuskit.drift.compare import DEFAULT_MIN_ENUM_SAMPLES, Comparison
 from statuskit.drift.describe import Redactor
 from statuskit.drift.evaluate import Evaluator
 from statuskit.drift.model import DriftFinding, DriftReport, ProbeRecord, Severity, merge
-from statuskit.drift.probes import Context, Target
+from statuskit.drift.probes import Context, Prober
 from statuskit.drift.progress import Progress
 from statuskit.drift.record import Recorder, Scrubber
 from statuskit.errors import ConfigError
@@ -75,7 +75,7 @@ class DriftOptions:
             raise ConfigError(f"the Tealium API version is 1 or 2, not {self.api_version}")
 
 
-def _target(
+def _prober(
     api: Api,
     http: Http,
     context: Context,
@@ -83,20 +83,20 @@ def _target(
     options: DriftOptions,
     account: str | None,
     profile: str | None,
-) -> tuple[Target, list[str]]:
+) -> tuple[Prober, list[str]]:
     """The API's probes, and the values that identify the caller (for ``--record``)."""
     if api == "thalamus":
         creds = ThalamusCredentials.from_env(environ)
         assert options.login_path is not None  # resolved by run()
-        target: Target = ThalamusTarget(http, context, creds, options.login_path)
-        return target, [creds.touchpoint, creds.principal, *context.ids]
+        prober: Prober = ThalamusProber(http, context, creds, options.login_path)
+        return prober, [creds.touchpoint, creds.principal, *context.ids]
     if api == "tealium":
         tcreds = TealiumCredentials.from_env(environ)
         account, profile = account or tcreds.account, profile or tcreds.profile
-        target = TealiumTarget(
+        prober = TealiumProber(
             http, context, tcreds, account=account, profile=profile, version=options.api_version
         )
-        return target, [account, profile, tcreds.username, *context.files]
+        return prober, [account, profile, tcreds.username, *context.files]
     raise ConfigError(f"unknown API {api!r}: drift knows thalamus and tealium")
 
 
@@ -160,7 +160,7 @@ def run(
         redactor=redactor,
         progress=progress,
     )
-    target, identifying = _target(api, http, context, environ, opts, account, profile)
+    prober, identifying = _prober(api, http, context, environ, opts, account, profile)
     comparison = Comparison(api, registry=registry, min_enum_samples=opts.min_enum_samples)
     evaluator = Evaluator(comparison)
     recorder = None
@@ -170,7 +170,7 @@ def run(
     report = DriftReport(api, safe_target(base_url), started, fail_on)
     found: list[DriftFinding] = []
     try:
-        for observation in target.observations():
+        for observation in prober.observations():
             extra, in_body = evaluator.evaluate(observation)
             found.extend(extra)
             probe, response = observation.probe, observation.response

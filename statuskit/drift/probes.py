@@ -3,7 +3,7 @@
 An :class:`Expect` holds the status, the body's schema (by name: the schema itself stays in
 the registry), the error content a refusal must carry and the headers the docs promise,
 each marked documented or kit decision. The API modules (``_thalamus``, ``_tealium``) build
-probes; :class:`Target` sends them through :class:`~statuskit.drift._http.Http`.
+probes; :class:`Prober` sends them through :class:`~statuskit.drift._http.Http`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ __all__ = [
     "HeaderRule",
     "Observation",
     "Probe",
-    "Target",
+    "Prober",
     "WwwAuthenticate",
 ]
 
@@ -192,7 +192,7 @@ class Context:
     planned: int = 0
 
 
-class Target(ABC):
+class Prober(ABC):
     """One API's probes, sent in order; subclasses say what to send and expect."""
 
     api: str

@@ -26,7 +26,7 @@ from statuskit.contracts.coverage import Coverage
 from statuskit.contracts.options import ContractOptions
 from statuskit.contracts.raw import Raw
 from statuskit.contracts.routing import segment_value, siblings
-from statuskit.contracts.target import Target, open_target
+from statuskit.contracts.target import ContractTarget, open_target
 from statuskit.registry import default_registry
 
 APIS = ("thalamus", "tealium")
@@ -53,7 +53,7 @@ def _refuse(reason: str) -> NoReturn:
 
 
 @pytest.fixture(scope="module")
-def target() -> Iterator[Target]:
+def target() -> Iterator[ContractTarget]:
     """The contract suites' in-process target: the same mock, transport and wire table."""
     opened = open_target(ContractOptions(), refuse=_refuse)
     yield opened
@@ -61,7 +61,7 @@ def target() -> Iterator[Target]:
 
 
 @pytest.fixture(scope="module")
-def raw(target: Target) -> Iterator[Raw]:
+def raw(target: ContractTarget) -> Iterator[Raw]:
     """Hand-built requests through the target's transport, as the suites send them."""
     wire = Raw(target)
     yield wire
@@ -85,7 +85,9 @@ def routed(router: MapAdapter, request: httpx.Request) -> tuple[str, str] | None
     return found
 
 
-def counted(target: Target, response: httpx.Response) -> tuple[Coverage, tuple[str, str] | None]:
+def counted(
+    target: ContractTarget, response: httpx.Response
+) -> tuple[Coverage, tuple[str, str] | None]:
     """A fresh coverage that saw this one exchange, and the operation it counted it under
     (``None``: counted as another request)."""
     coverage = Coverage(target.ops, APIS)
@@ -107,7 +109,7 @@ def assert_documented(coverage: Coverage) -> None:
 
 @given(data=st.data())
 def test_every_generated_id_reaches_get_status_and_is_counted_there(
-    target: Target, raw: Raw, router: MapAdapter, data: st.DataObject
+    target: ContractTarget, raw: Raw, router: MapAdapter, data: st.DataObject
 ) -> None:
     raw_id = data.draw(thalamus_ids(target.resources.import_ids), label="raw_id")
     response = raw.thalamus_get(status_path(raw_id))
@@ -129,7 +131,7 @@ def test_every_generated_id_reaches_get_status_and_is_counted_there(
 @example(raw_id="%2F")
 @example(raw_id="\n")
 def test_any_id_is_counted_where_the_server_routed_it(
-    target: Target, raw: Raw, router: MapAdapter, raw_id: str
+    target: ContractTarget, raw: Raw, router: MapAdapter, raw_id: str
 ) -> None:
     response = raw.thalamus_get(status_path(raw_id))
     where = routed(router, response.request)
@@ -145,7 +147,9 @@ def test_any_id_is_counted_where_the_server_routed_it(
     assert reaches == (where == ("thalamus", "get-status"))
 
 
-def _file_status(target: Target, raw: Raw, router: MapAdapter, name: str, version: int) -> None:
+def _file_status(
+    target: ContractTarget, raw: Raw, router: MapAdapter, name: str, version: int
+) -> None:
     path = raw.files_path(version, name=name)
     response = raw.tealium_get(path) if version == 1 else raw.tealium_v2_get(path)
     assert routed(router, response.request) == ("tealium", "get-file-status")
@@ -156,7 +160,7 @@ def _file_status(target: Target, raw: Raw, router: MapAdapter, name: str, versio
 
 @given(data=st.data(), version=st.sampled_from([1, 2]))
 def test_every_generated_file_name_reaches_the_lookup_and_is_counted_there(
-    target: Target, raw: Raw, router: MapAdapter, data: st.DataObject, version: int
+    target: ContractTarget, raw: Raw, router: MapAdapter, data: st.DataObject, version: int
 ) -> None:
     name = data.draw(file_names(target.resources.files), label="name")
     _file_status(target, raw, router, name, version)
@@ -164,7 +168,7 @@ def test_every_generated_file_name_reaches_the_lookup_and_is_counted_there(
 
 @pytest.mark.parametrize("name", ["a/b.csv", "/count", "search/", "../x.csv"])
 def test_a_name_holding_a_slash_is_counted_under_the_lookup(
-    target: Target, raw: Raw, router: MapAdapter, name: str
+    target: ContractTarget, raw: Raw, router: MapAdapter, name: str
 ) -> None:
     # Tealium's kit decision: unlike a Thalamus id, a name with "/" reaches the lookup.
     _file_status(target, raw, router, name, 1)
@@ -172,7 +176,7 @@ def test_a_name_holding_a_slash_is_counted_under_the_lookup(
 
 @pytest.mark.parametrize("name", sorted(siblings("tealium", "v1-get-file-status", "name")))
 def test_a_sibling_routes_literal_is_counted_under_that_route(
-    target: Target, raw: Raw, router: MapAdapter, name: str
+    target: ContractTarget, raw: Raw, router: MapAdapter, name: str
 ) -> None:
     response = raw.tealium_get(raw.files_path(1, name=name))
     assert routed(router, response.request) == ("tealium", name)

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from statuskit.openapi._catalogue import load, schema_target
+from statuskit._catalogue_names import load, schema_target
 from statuskit.registry import SchemaRegistry
 
 __all__ = ["Checker", "Op", "Param", "load_ops"]

@@ -9,9 +9,13 @@ so the relative ``$ref``\\ s of a strict schema reach strict schemas, and likewi
 tolerant ones. The ``.invalid`` host guarantees nothing is ever fetched.
 
 One file per API folder is not a schema: ``operations.json``, the API's operation catalogue
-(its routes, parameters, credentials and which schema answers each status). The registry
-skips it when loading schemas and serves it as :meth:`SchemaRegistry.catalogue`, so this
-module stays the one reader of ``schemas/``; ``statuskit.openapi`` builds on it.
+(its routes, parameters, credentials, responses and error cases). The registry skips it when
+loading schemas, checks it against ``schemas/operations.schema.json`` when it is first asked
+for, and serves it as :meth:`SchemaRegistry.catalogue`, so this module stays the one reader
+of ``schemas/``; :mod:`statuskit.catalogue` gives it types.
+
+Code that needs one fact from a schema asks for it by name (:meth:`SchemaRegistry.definition`,
+:meth:`SchemaRegistry.enum`) rather than indexing a schema's dict by path.
 """
 
 from __future__ import annotations
@@ -33,11 +37,21 @@ from statuskit.errors import ContractViolation, SchemaLoadError, UnknownSchemaEr
 from statuskit.findings import Finding, findings_from_errors
 from statuskit.strictness import STRICTNESS_LEVELS, Strictness, derive
 
-__all__ = ["BASE_URI", "CATALOGUE", "SchemaRegistry", "check", "default_registry", "validate"]
+__all__ = [
+    "BASE_URI",
+    "CATALOGUE",
+    "CATALOGUE_SCHEMA",
+    "SchemaRegistry",
+    "check",
+    "default_registry",
+    "validate",
+]
 
 BASE_URI = "https://statuskit.invalid/schemas/"
 #: The file name of an API's operation catalogue, the one non-schema file under ``schemas/``.
 CATALOGUE = "operations.json"
+#: The JSON Schema every catalogue must meet, beside the API folders.
+CATALOGUE_SCHEMA = "operations.schema.json"
 
 
 def _level(strict: bool) -> Strictness:
@@ -138,7 +152,7 @@ class SchemaRegistry:
         if api not in self._catalogues:
             path = self.root / api / CATALOGUE
             try:
-                self._catalogues[api] = json.loads(path.read_text(encoding="utf-8"))
+                catalogue = json.loads(path.read_text(encoding="utf-8"))
             except FileNotFoundError:
                 known = ", ".join(self.catalogued())
                 raise UnknownSchemaError(
@@ -146,7 +160,26 @@ class SchemaRegistry:
                 ) from None
             except (OSError, ValueError) as exc:
                 raise SchemaLoadError(f"{path}: unreadable operation catalogue: {exc}") from None
+            self._catalogues[api] = _checked_catalogue(self.root, path, catalogue)
         return copy.deepcopy(self._catalogues[api])
+
+    def definition(self, api: str, name: str, *, schema: str = "common") -> dict[str, Any]:
+        """A copy of the named type ``name`` in ``api``'s ``schema``: an entry of its
+        ``$defs``, else one of its top-level properties (``("tealium", "returnCode",
+        schema="error")``)."""
+        source = self._source(api, schema)
+        for table in (source.get("$defs", {}), source.get("properties", {})):
+            if name in table:
+                return copy.deepcopy(dict(table[name]))
+        raise UnknownSchemaError(f"{api}/{schema} defines no {name!r}")
+
+    def enum(self, api: str, name: str, *, schema: str = "common") -> tuple[Any, ...]:
+        """The values the named type ``name`` allows (see :meth:`definition`):
+        ``registry.enum("thalamus", "state")``."""
+        node = self.definition(api, name, schema=schema)
+        if "enum" not in node:
+            raise UnknownSchemaError(f"{api}/{schema} {name!r} is not an enum")
+        return tuple(node["enum"])
 
     def _source(self, api: str, name: str) -> dict[str, Any]:
         try:
@@ -174,6 +207,20 @@ def _load_sources(root: Path) -> dict[tuple[str, str], dict[str, Any]]:
     if not sources:
         raise SchemaLoadError(f"no schemas found under {root}")
     return sources
+
+
+def _checked_catalogue(root: Path, path: Path, catalogue: Any) -> dict[str, Any]:
+    """``catalogue`` if it meets ``schemas/operations.schema.json``; else the first way it
+    does not, in one line."""
+    try:
+        shape = json.loads((root / CATALOGUE_SCHEMA).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SchemaLoadError(f"{root / CATALOGUE_SCHEMA}: unreadable: {exc}") from None
+    error = next(iter(Draft202012Validator(shape).iter_errors(catalogue)), None)
+    if error is not None:
+        at = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise SchemaLoadError(f"{path}: {at}: {error.message}")
+    return dict(catalogue)
 
 
 @functools.cache

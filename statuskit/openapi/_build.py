@@ -14,7 +14,7 @@ from typing import Any
 
 from statuskit.fixtures import Fixture, fixtures
 from statuskit.openapi._bundle import Bundler
-from statuskit.openapi._catalogue import schema_target
+from statuskit._catalogue_names import schema_target
 
 __all__ = ["Catalogued", "paths", "security_schemes"]
 

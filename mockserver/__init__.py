@@ -12,14 +12,13 @@ from flask import Flask
 
 from mockserver._app import build_app
 from mockserver.config import MockConfig
+from mockserver.tealium import MOUNT as TEALIUM
+from mockserver.thalamus import MOUNT as THALAMUS
 
 __all__ = ["MockConfig", "create_app"]
 
 
 def create_app(config: MockConfig | dict[str, Any] | None = None) -> Flask:
     """A Flask app serving both mocks: Tealium under ``/v1/`` and ``/v2/``, Thalamus elsewhere."""
-    from mockserver.tealium import MOUNT as TEALIUM
-    from mockserver.thalamus import MOUNT as THALAMUS
-
     # Thalamus first: it owns every path that is not under Tealium's /v1/ and /v2/.
     return build_app(config, [THALAMUS, TEALIUM], name=__name__)

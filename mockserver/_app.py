@@ -1,110 +1,36 @@
-"""What every mock app shares: the Flask app, its state, and JSON error handling.
+"""The app factory: puts API mounts on one Flask app, with its state and JSON error handling.
 
-Each API package describes itself as an :class:`ApiMount`; :func:`build_app` puts one or
-more mounts on one Flask app. Errors are answered by the API that owns the request's path,
-in that API's own format, never with an HTML page.
+Each API package describes itself as an :class:`~mockserver._mount.ApiMount`; :func:`build_app`
+puts one or more mounts, and the admin API's, on one Flask app. Errors are answered by the API
+that owns the request's path, in that API's own format, never with an HTML page. Nothing in
+``mockserver`` imports this module but the ``create_app`` factories.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mockserver._http import Gate
-from mockserver._inputs import Rejection, Reply, StartResponse
+from mockserver._inputs import Rejection, StartResponse
 from mockserver._middleware import Bookkeeper
+from mockserver._mount import ApiMount, HotHandler
+from mockserver._state import EXTENSION, MockState
+from mockserver.admin import MOUNT as ADMIN
 from mockserver.config import MockConfig
 from mockserver.control import Clock, Control
 from mockserver.readcache import ReadCache
-from mockserver.store import Session, Store
+from mockserver.store import Store
 from statuskit.errors import ContractViolation
 from statuskit.registry import default_registry
 
-if TYPE_CHECKING:
-    from mockserver.hints import Miss
-
-__all__ = ["ApiMount", "MockState", "build_app", "mock_state"]
+__all__ = ["build_app"]
 
 log = logging.getLogger("statuskit.mock")
-
-EXTENSION = "statuskit"
-
-
-@dataclass
-class MockState:
-    """The per-app state the views reach through :func:`mock_state`."""
-
-    config: MockConfig
-    store: Store
-    gate: Gate
-    control: Control
-    #: The mock's clock (``Clock(control)``); every time-dependent answer reads it.
-    clock: Callable[[], float]
-    #: This worker's cache of sessions and records, valid per control generation.
-    reads: ReadCache
-    #: The journal, hints and faults middleware (``mockserver._middleware``).
-    bookkeeping: Bookkeeper | None = None
-    #: Per-API helpers (error bodies, record builders), keyed by API name.
-    apis: dict[str, Any] | None = None
-    #: The mounts' seeding functions, run on an empty database.
-    seeders: tuple[Callable[[MockState], None], ...] = ()
-
-    def reset(self) -> None:
-        """Everything back to the seed: data, sessions, clock, faults and the request
-        journal, on every worker."""
-        self.store.reset()
-        if self.bookkeeping is not None and self.bookkeeping.journal is not None:
-            self.bookkeeping.journal.clear()
-        for seed in self.seeders:
-            seed(self)
-
-    def session(self, api: str, token: str | None) -> Session | None:
-        """The live session with that token, read through this worker's cache."""
-        generation = self.control.state().generation
-        return self.reads.session(generation, api, token, now=self.clock())
-
-    def body(self, api: str, key: str) -> bytes | None:
-        """What a record shows now on the mock's clock, read through this worker's cache."""
-        generation = self.control.state().generation
-        return self.reads.body(generation, api, key, at_ms=self.now_ms())
-
-    def now_ms(self) -> int:
-        """The mock clock's time in milliseconds, as records' snapshots are stamped."""
-        return int(self.clock() * 1000)
-
-    def api(self, name: str) -> Any:
-        assert self.apis is not None
-        return self.apis[name]
-
-
-@dataclass(frozen=True)
-class ApiMount:
-    """One API as an app sees it.
-
-    ``setup`` builds the API's helpers for a state; ``seed`` writes its starting data once
-    per database; ``http_error`` renders an HTTP error in the API's own format; ``hot``
-    optionally builds a handler that answers hot GETs straight from the WSGI environ, with
-    the same logic as the views (it returns ``None`` for requests it does not take);
-    ``hint`` optionally says, in one line, what a request answered with a 4xx nearly got
-    right (``mockserver.hints``).
-    """
-
-    name: str
-    prefixes: tuple[str, ...]
-    blueprint: Callable[[MockConfig], Blueprint]
-    setup: Callable[[MockState], Any]
-    seed: Callable[[MockState], None]
-    http_error: Callable[[MockState, int, str], Reply]
-    hot: Callable[[Any], HotHandler] | None = None
-    hint: Callable[[Any, Miss], str | None] | None = None
-
-
-HotHandler = Callable[[Mapping[str, Any]], Reply | None]
 
 
 class HotPath:
@@ -153,12 +79,6 @@ def _pep3333_path(wsgi_app: Any) -> Any:
     return app
 
 
-def mock_state() -> MockState:
-    """The state of the app handling the current request."""
-    state: MockState = current_app.extensions[EXTENSION]
-    return state
-
-
 def build_app(
     config: MockConfig | dict[str, Any] | None,
     mounts: Sequence[ApiMount],
@@ -167,8 +87,6 @@ def build_app(
 ) -> Flask:
     """A Flask app serving ``mounts`` and the admin API; the first mount owns paths no
     other claims."""
-    from mockserver.admin import MOUNT as ADMIN  # the admin API imports this module
-
     mounts = [*mounts, ADMIN]
     settings = MockConfig.coerce(config)
     app = Flask(name)

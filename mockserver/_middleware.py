@@ -29,7 +29,8 @@ from mockserver.hints import Miss, Routes, generic, header_value
 from mockserver.journal import Journal
 
 if TYPE_CHECKING:
-    from mockserver._app import ApiMount, MockState
+    from mockserver._mount import ApiMount
+    from mockserver._state import MockState
 
 __all__ = ["ADMIN_PREFIX", "JOURNAL_PREFIX", "Bookkeeper", "InjectedDisconnect"]
 

@@ -10,106 +10,25 @@ a 400 naming the field, never a 500.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app
 
-from mockserver._app import ApiMount, MockState, mock_state
-from mockserver._inputs import Rejection, Reply
-from mockserver.admin._inputs import AdminInputs, InputError
+from mockserver._inputs import Reply
+from mockserver._mount import ApiMount
+from mockserver._state import MockState
+from mockserver.admin import clock, faults, journal, resources
+from mockserver.admin._api import API, PREFIX, AdminApi, admin
 from mockserver.config import MockConfig
 
-__all__ = ["API", "MOUNT", "PREFIX", "AdminApi", "admin"]
+__all__ = ["MOUNT"]
 
-API = "admin"
-PREFIX = "/__admin/v1"
-_ROUTES: list[Callable[[Blueprint], None]] = []
-
-
-class AdminApi:
-    """Per-app helpers for the admin views."""
-
-    def __init__(self, state: MockState) -> None:
-        self.state = state
-        self.inputs = AdminInputs(state.gate.registry)
-
-    def error(self, status: int, message: str) -> Reply:
-        """``{"error": {"status", "message"}}``."""
-        body = {"error": {"status": status, "message": message}}
-        return Reply(status, self.state.gate.encode(API, "error", body))
-
-    def reply(self, schema: str, body: Any, status: int = 200, *, api: str = API) -> Response:
-        """A body checked against ``api``/``schema``, as a response."""
-        return Reply(status, self.state.gate.encode(api, schema, body)).response()
-
-    def bad_input(self, exc: InputError) -> Rejection:
-        """The 400 for input the admin API cannot use."""
-        return Rejection(self.error(400, str(exc)))
-
-    def check_inputs(self) -> None:
-        """Check the request's body and query against their schemas, before any view reads
-        them; keep what passed for :meth:`json_body` and :meth:`query`."""
-        rule = request.url_rule
-        expected = None if rule is None else self.inputs.expected(request.method, rule.rule)
-        if expected is None:
-            return  # routing failed (404, 405) or an automatic OPTIONS: nothing is read
-        try:
-            g.admin_body = self.inputs.body(
-                expected, request.get_data(cache=True), is_json=request.is_json
-            )
-            g.admin_query = self.inputs.query(expected, request.args)
-        except InputError as exc:
-            raise self.bad_input(exc) from None
-
-    def json_body(self) -> dict[str, Any]:
-        """The request's JSON body, checked against its schema (empty when none was sent)."""
-        body: dict[str, Any] = g.get("admin_body", {})
-        return body
-
-    def query(self) -> dict[str, Any]:
-        """The request's query parameters the operation reads, checked against its schema."""
-        query: dict[str, Any] = g.get("admin_query", {})
-        return query
-
-    def moment(self, name: str, value: object) -> float:
-        """``value`` (the field ``name``) as epoch seconds: a number, or a string of one or
-        of an ISO-8601 date-time with its zone, within the clock's range; a 400 otherwise."""
-        try:
-            return self.inputs.clock.moment(name, value)
-        except InputError as exc:
-            raise self.bad_input(exc) from None
-
-    def guard(self) -> None:
-        """Refuse the call unless the server is on loopback or the admin token is sent."""
-        config = self.state.config
-        if config.admin_token is None:
-            if config.admin_requires_token:
-                raise Rejection(
-                    self.error(403, "the admin API is off: set STATUSKIT_ADMIN_TOKEN to use it")
-                )
-            return
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not config.admin_token.matches(token.strip()):
-            raise Rejection(self.error(401, "send the admin token as 'Authorization: Bearer ...'"))
-
-
-def admin() -> AdminApi:
-    """The admin helpers of the app handling the current request."""
-    api: AdminApi = mock_state().api(API)
-    return api
-
-
-def routes(register: Callable[[Blueprint], None]) -> Callable[[Blueprint], None]:
-    """Decorator: ``register(bp)`` adds an admin module's routes to every admin blueprint."""
-    _ROUTES.append(register)
-    return register
+#: The modules whose ``register(bp)`` adds their routes to every admin blueprint.
+_ROUTE_MODULES = (clock, faults, journal, resources)
 
 
 def blueprint(config: MockConfig) -> Blueprint:
     """The admin blueprint, with every admin module's routes."""
-    from mockserver.admin import clock, faults, journal, resources  # noqa: F401  (routes)
-
     bp = Blueprint("admin", __name__, url_prefix=PREFIX)
     bp.before_request(lambda: admin().guard())
     # After the guard, so a caller without the token learns nothing from a 400.
@@ -123,14 +42,12 @@ def blueprint(config: MockConfig) -> Blueprint:
         )
         return admin().reply("index", {"version": 1, "endpoints": rules})
 
-    for register in _ROUTES:
-        register(bp)
+    for module in _ROUTE_MODULES:
+        module.register(bp)
     return bp
 
 
 def _current_rules() -> list[Any]:
-    from flask import current_app
-
     return [r for r in current_app.url_map.iter_rules() if r.rule.startswith(PREFIX)]
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from mockserver._inputs import Rejection
-from mockserver.admin import admin, routes
+from mockserver.admin._api import admin
 from mockserver.control import Clock
 
-__all__: list[str] = []
+__all__ = ["register"]
 
 
 def _clock() -> Clock:
@@ -42,7 +42,6 @@ def _advance() -> None:
     _clock().advance(seconds)
 
 
-@routes
 def register(bp: Blueprint) -> None:
     """Add the clock routes."""
 

@@ -8,10 +8,10 @@ from flask import Blueprint, Response
 
 from mockserver._inputs import Rejection
 from mockserver._middleware import Bookkeeper
-from mockserver.admin import admin, routes
+from mockserver.admin._api import admin
 from mockserver.faults import Fault, FaultError
 
-__all__: list[str] = []
+__all__ = ["register"]
 
 
 def _keeper() -> Bookkeeper:
@@ -32,7 +32,6 @@ def _listing() -> Response:
     return admin().reply("fault-list", {"faults": [_listed(f, counters) for f in faults]})
 
 
-@routes
 def register(bp: Blueprint) -> None:
     """Add the fault routes."""
 

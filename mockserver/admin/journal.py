@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from mockserver._inputs import Rejection
-from mockserver.admin import admin, routes
+from mockserver.admin._api import admin
 from mockserver.journal import Journal
 
-__all__: list[str] = []
+__all__ = ["register"]
 
 
 def _journal() -> Journal:
@@ -28,7 +28,6 @@ def _moment(name: str) -> float | None:
     return None if raw is None else admin().moment(name, raw)
 
 
-@routes
 def register(bp: Blueprint) -> None:
     """Add the journal routes."""
 

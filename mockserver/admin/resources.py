@@ -12,18 +12,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response
 
 from mockserver._inputs import Rejection
-from mockserver.admin import admin, routes
+from mockserver.admin._api import admin
 from mockserver.scenarios import PRESETS, Scenario, scenario
-from mockserver.tealium.api import TealiumApi
-from mockserver.thalamus.api import ThalamusApi
 from statuskit.errors import ConfigError, ContractViolation
 
-__all__: list[str] = []
+if TYPE_CHECKING:
+    # Types only: the API packages' create_app import the app factory, which imports this.
+    from mockserver.tealium.api import TealiumApi
+    from mockserver.thalamus.api import ThalamusApi
+
+__all__ = ["register"]
 
 #: [KIT] What one create call may make at most, so that every call answers within seconds:
 #: each snapshot is checked against its schema and stored, and counters are kept row by row.
@@ -73,7 +76,6 @@ def _created(items: list[Any]) -> Response:
     return admin().reply("created", {"items": items}, 201)
 
 
-@routes
 def register(bp: Blueprint) -> None:
     """Add the data routes."""
 

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Request
 from werkzeug.http import HTTP_STATUS_CODES
 
-from mockserver._app import MockState
 from mockserver._inputs import Inputs, Rejection, Reply
+from mockserver._state import MockState
 from mockserver.scenarios import Scenario
 from mockserver.store import ALWAYS, Record, Session, Snapshot
 from mockserver.tealium.files import FileFactory, created_ms, lifecycle

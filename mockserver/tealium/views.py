@@ -11,9 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, request
 from werkzeug.routing import PathConverter
 
-from mockserver._app import mock_state
 from mockserver._http import respond
 from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
+from mockserver._state import mock_state
 from mockserver.config import MockConfig
 from mockserver.tealium.api import API, COOKIE, MAX_NAME, Authenticate, TealiumApi, v1, v2
 

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Flask
 
-from mockserver._app import ApiMount, MockState, build_app
+from mockserver._app import build_app
 from mockserver._inputs import Reply
+from mockserver._mount import ApiMount
+from mockserver._state import MockState
 from mockserver.config import MockConfig
 from mockserver.thalamus.api import API, ID_COUNTER, ThalamusApi
 from mockserver.thalamus.hints import hint

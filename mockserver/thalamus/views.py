@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mockserver._app import mock_state
 from mockserver._http import dumps, respond
 from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
+from mockserver._state import mock_state
 from mockserver.config import MockConfig
 from mockserver.scenarios import scenario
 from mockserver.thalamus.api import API, MAX_INT, ThalamusApi, number

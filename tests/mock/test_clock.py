@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from mockserver import create_app
-from mockserver._app import EXTENSION, MockState
+from mockserver._state import EXTENSION, MockState
 from mockserver.control import Clock, Control
 from mockserver.store import Store
 

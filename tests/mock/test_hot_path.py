@@ -11,8 +11,8 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder
 
 from mockserver import create_app
-from mockserver._app import EXTENSION
 from mockserver._inputs import Reply
+from mockserver._state import EXTENSION
 from mockserver.tealium.views import hot_file
 from mockserver.thalamus.views import hot_status
 

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 
 from mockserver import create_app
-from mockserver._app import EXTENSION, MockState
+from mockserver._state import EXTENSION, MockState
 from mockserver.journal import Journal
 from mockserver.process import ServerProcess, serve_process
 from statuskit.registry import default_registry

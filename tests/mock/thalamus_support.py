@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 from flask import Flask
 
-from mockserver._app import EXTENSION, MockState
+from mockserver._state import EXTENSION, MockState
 from statuskit.fixtures import documented, seed
 from statuskit.registry import default_registry
 

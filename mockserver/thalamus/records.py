@@ -34,7 +34,7 @@ class StateTable:
 
     @classmethod
     def from_registry(cls, registry: SchemaRegistry) -> StateTable:
-        state = registry.source("thalamus", "common")["$defs"]["state"]
+        state = registry.definition("thalamus", "state")
         return cls(ids=dict(state["x-state-ids"]), labels=dict(state["x-state-labels"]))
 
     def by_id(self, state_id: int) -> str | None:
@@ -47,8 +47,7 @@ class RecordFactory:
     def __init__(self, registry: SchemaRegistry) -> None:
         self.template: dict[str, Any] = documented("thalamus", "get-status", 200).load()
         self.states = StateTable.from_registry(registry)
-        types = registry.source("thalamus", "common")["$defs"]["importType"]["enum"]
-        self.import_types: tuple[int, ...] = tuple(types)
+        self.import_types: tuple[int, ...] = registry.enum("thalamus", "importType")
 
     def build(
         self,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,13 +18,15 @@ from mockserver._state import mock_state
 from mockserver.config import MockConfig
 from mockserver.scenarios import scenario
 from mockserver.thalamus.api import API, MAX_INT, ThalamusApi, number
+from statuskit import catalogue
+from statuskit.registry import SchemaRegistry
 
-__all__ = ["blueprint", "hot_status"]
+__all__ = ["ListDefaults", "blueprint", "hot_status"]
 
-#: [KIT] Filters of the list endpoint, with their documented defaults.
-DEFAULT_PAGE_SIZE = 25
+#: [KIT] The most records a page holds, whatever pageSize asks (the page says so).
 MAX_PAGE_SIZE = 1000
-ORDER_COLUMNS = {"name": "name", "creationDate": "created_ms", "state": "state"}
+#: The store column each record field the list may be ordered by sits in.
+_COLUMNS = {"name": "name", "creationDate": "created_ms", "state": "state"}
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 #: [KIT] Thalamus is a Java server: an id is a long; page, pageSize and codes are ints.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # [DOC] yyyy-MM-dd
@@ -31,6 +35,34 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # [DOC] yyyy-MM-dd
 def _api() -> ThalamusApi:
     api: ThalamusApi = mock_state().api(API)
     return api
+
+
+@dataclass(frozen=True)
+class ListDefaults:
+    """The list endpoint's defaults and ``orderBy`` values, as its catalogue writes them."""
+
+    page: int
+    page_size: int
+    order_by: str
+    ascending: bool
+    #: The store column of each ``orderBy`` value.
+    columns: Mapping[str, str]
+
+    @classmethod
+    @functools.cache
+    def from_registry(cls, registry: SchemaRegistry) -> ListDefaults:
+        """Read once per registry (the mock's gate holds one for its life)."""
+        op = catalogue.operation(API, "list-imports", registry=registry)
+        unknown = set(op.allowed("orderBy")) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"{op}: no store column to order by {sorted(unknown)}")
+        return cls(
+            page=int(op.default("page")),
+            page_size=int(op.default("pageSize")),
+            order_by=str(op.default("orderBy")),
+            ascending=str(op.default("ascending")).lower() in _TRUE,
+            columns={value: _COLUMNS[value] for value in op.allowed("orderBy")},
+        )
 
 
 def login() -> Response:
@@ -130,18 +162,19 @@ def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
 def list_imports() -> Response:
     api = _api()
     api.require_session(FlaskInputs(request))
-    page = _int(api, "page", 1)
-    size = _int(api, "pageSize", DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
-    order = request.args.get("orderBy", "name")
-    if order not in ORDER_COLUMNS:
+    defaults = ListDefaults.from_registry(api.state.gate.registry)
+    page = _int(api, "page", defaults.page)
+    size = _int(api, "pageSize", defaults.page_size, maximum=MAX_PAGE_SIZE)
+    order = request.args.get("orderBy", defaults.order_by)
+    if order not in defaults.columns:
         raise Rejection(api.error(400, "orderBy", "InvalidName"))
     ascending = _bool(api, "ascending")
     total, bodies = api.state.store.query(
         API,
         _filters(api),
         at_ms=api.state.now_ms(),
-        order_by=ORDER_COLUMNS[order],
-        ascending=ascending is not False,
+        order_by=defaults.columns[order],
+        ascending=defaults.ascending if ascending is None else ascending,
         limit=size,
         offset=(page - 1) * size,
     )

@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 from bench._soak_values import QUERY_INT_CAP, garbage, sample, schema_strategy, text
 from bench._soak_wire import Op, Param
-from statuskit.contracts.routing import segment_value
 from statuskit._catalogue_names import schema_target
+from statuskit.contracts.routing import segment_value
 from statuskit.registry import SchemaRegistry
 from statuskit.strategies import from_schema
 

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from bench._servers import Load, Server, granian_bare, require, statuskit_serve, wait_for, wrk
+from statuskit.catalogue import login_path
 from statuskit.registry import default_registry
 
 THALAMUS_Q = "touchpoint=test&token=statuskit-token"
@@ -32,7 +33,7 @@ TEALIUM_FILE = "/v1/omnichannel/accounts/acme/profiles/main/files/sales-transact
 def thalamus_target(base: str, record_id: int = 274) -> tuple[str, list[str]]:
     """Log in; return the status URL and the session header."""
     login = httpx.post(
-        f"{base}/api/v3/thalamus_security_check?{THALAMUS_Q}",
+        f"{base}{login_path()}?{THALAMUS_Q}",
         auth=("consumer@example.com", "statuskit"),
     )
     login.raise_for_status()
@@ -117,7 +118,7 @@ def main() -> None:
         first = wait_for(
             lambda: (
                 httpx.post(
-                    f"{server.base_url}/api/v3/thalamus_security_check?{THALAMUS_Q}",
+                    f"{server.base_url}{login_path()}?{THALAMUS_Q}",
                     auth=("consumer@example.com", "statuskit"),
                 ).status_code
                 == 200

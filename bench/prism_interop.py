@@ -26,6 +26,7 @@ import httpx
 from bench._prism import install_prism, prism_mock, prism_version
 from bench._servers import statuskit_serve, wait_for
 from bench.mock_throughput import free_port
+from statuskit.catalogue import login_path
 from statuskit.fixtures import fixtures
 from statuskit.openapi import build_document, dumps
 from statuskit.registry import default_registry
@@ -157,7 +158,7 @@ CASES = [
 def logins(base: str) -> dict[str, dict[str, Any]]:
     """Credentials from a real statuskit login, sent to both servers alike."""
     th = httpx.post(
-        f"{base}/api/v3/thalamus_security_check",
+        f"{base}{login_path()}",
         params=Q,
         auth=("consumer@example.com", "statuskit"),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -44,7 +43,6 @@ class Gate:
     def __init__(self, registry: SchemaRegistry, *, enabled: bool = True) -> None:
         self.registry = registry
         self.enabled = enabled
-        self.encode_static = functools.cache(self.encode)
 
     def encode(self, api: str, schema: str, obj: Any) -> bytes:
         """Check ``obj`` against ``api``/``schema`` (strict) and return its JSON bytes."""

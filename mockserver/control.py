@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.store import Store
@@ -30,7 +30,6 @@ class ControlState:
     offset: float = 0.0
     frozen_at: float | None = None
     faults: tuple[dict[str, Any], ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, generation: int, data: str) -> ControlState:
@@ -41,7 +40,6 @@ class ControlState:
             offset=float(clock.get("offset", 0.0)),
             frozen_at=clock.get("frozen_at"),
             faults=tuple(raw.get("faults", ())),
-            extra={k: v for k, v in raw.items() if k not in ("clock", "faults")},
         )
 
 

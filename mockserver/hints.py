@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
@@ -30,7 +30,7 @@ from mockserver.faults import FaultError, route_key
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["HEADER", "Hinter", "Miss", "Routes", "Target", "header_value"]
+__all__ = ["HEADER", "Miss", "Routes", "Target", "header_value"]
 
 HEADER = "X-Statuskit-Hint"
 #: A hint is one short line.
@@ -71,10 +71,6 @@ class Miss:
             return json.loads(self.body) if self.body else None
         except ValueError:
             return None
-
-
-#: An API's hint function: its helpers and the miss, to one line or ``None``.
-Hinter = Callable[[Any, Miss], "str | None"]
 
 
 def _display(variable: str) -> str:

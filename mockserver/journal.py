@@ -30,9 +30,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from mockserver._request_record import SECRET_PARAMETERS, describe
+from mockserver._request_record import describe
 
-__all__ = ["FLUSH_INTERVAL", "SECRET_PARAMETERS", "Journal", "describe"]
+__all__ = ["FLUSH_INTERVAL", "Journal"]
 
 #: Seconds between a worker's flushes of its queued entries.
 FLUSH_INTERVAL = 0.01

@@ -130,13 +130,13 @@ class Bookkeeper:
             header = environ.get(_FAULT_ENVIRON)
             if header is not None:
                 return Fault.parse(parse_header(header), apis=self.apis, header=True), 0
-        target = None
+        landing = None
         for fault in self.faults.live(self.state.control.state()):
             if fault.api != api:
                 continue
             if fault.needs_route:
-                target = target or self.routes.target(environ)
-                if not fault.aims_at(target.route, target.resource):
+                landing = landing or self.routes.landing(environ)
+                if not fault.aims_at(landing.route, landing.resource):
                     continue
             fired, n = self.faults.count(fault)
             if fired:
@@ -218,9 +218,9 @@ class Bookkeeper:
 
     def _hint(self, environ: dict[str, Any], status: int, body: bytes) -> str | None:
         try:
-            miss = Miss(environ, status, body, self.routes.target(environ))
+            miss = Miss(environ, status, body, self.routes.landing(environ))
             hint = generic(self.routes, miss)
-            mount = self.mounts.get(miss.target.api)
+            mount = self.mounts.get(miss.landing.api)
             if hint is None and mount is not None and mount.hint is not None:
                 hint = mount.hint(self.state.api(mount.name), miss)
             return hint

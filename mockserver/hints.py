@@ -30,7 +30,7 @@ from mockserver.faults import FaultError, route_key
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["HEADER", "Miss", "Routes", "Target", "header_value"]
+__all__ = ["HEADER", "Landing", "Miss", "Routes", "header_value"]
 
 HEADER = "X-Statuskit-Hint"
 #: A hint is one short line.
@@ -39,7 +39,7 @@ _VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 
 
 @dataclass(frozen=True)
-class Target:
+class Landing:
     """Where a request lands: the owning API, and its route and resource when it has one."""
 
     api: str
@@ -58,7 +58,7 @@ class Miss:
     environ: Mapping[str, Any]
     status: int
     body: bytes
-    target: Target
+    landing: Landing
 
     @property
     def inputs(self) -> EnvironInputs:
@@ -135,7 +135,7 @@ class Routes:
         also = f"; closest: '{closest}'" if closest else ""
         raise FaultError(f"'route' names no {api} route{also}")
 
-    def target(self, environ: Mapping[str, Any]) -> Target:
+    def landing(self, environ: Mapping[str, Any]) -> Landing:
         """Route the request as the app would, without running it."""
         path = environ.get("PATH_INFO", "")
         api = self.owner(path)
@@ -145,14 +145,14 @@ class Routes:
             rule, args = adapter.match(method=method, return_rule=True)
         except MethodNotAllowed as exc:
             methods = set(exc.valid_methods or ()) - {"HEAD", "OPTIONS"}
-            return Target(api, allowed=tuple(sorted(methods)))
+            return Landing(api, allowed=tuple(sorted(methods)))
         except HTTPException:
-            return Target(api)
+            return Landing(api)
         route = self.routes.get(f"{rule.rule}|{'GET' if method == 'HEAD' else method}")
         if route is None:
-            return Target(api, args=args)
+            return Landing(api, args=args)
         resource = args.get(route.resource_arg) if route.resource_arg else None
-        return Target(route.api, route.name, None if resource is None else str(resource), args)
+        return Landing(route.api, route.name, None if resource is None else str(resource), args)
 
     def closest(self, api: str, method: str, path: str) -> str | None:
         """The route of ``api`` most like ``method path``."""
@@ -177,13 +177,13 @@ class Routes:
 
 def generic(routes: Routes, miss: Miss) -> str | None:
     """The hints every API shares: a path that exists for other methods, or no route."""
-    target = miss.target
+    landing = miss.landing
     method = miss.environ.get("REQUEST_METHOD", "GET")
-    if target.allowed:
-        return f"{method} is not served on this path; it takes {', '.join(target.allowed)}"
-    if target.route is None and miss.status in (404, 405):
+    if landing.allowed:
+        return f"{method} is not served on this path; it takes {', '.join(landing.allowed)}"
+    if landing.route is None and miss.status in (404, 405):
         path = str(miss.environ.get("PATH_INFO", ""))
-        closest = routes.closest(target.api, method, path)
+        closest = routes.closest(landing.api, method, path)
         return f"no such route; closest: {closest}" if closest else None
     return None
 

@@ -34,7 +34,7 @@ def _closest(word: str, candidates: list[str]) -> str | None:
 
 
 def _unknown_file(api: TealiumApi, miss: Miss) -> str | None:
-    args = miss.target.args
+    args = miss.landing.args
     account, profile, name = args.get("account"), args.get("profile"), args.get("name")
     if account is None or profile is None or name is None:
         return None
@@ -53,7 +53,7 @@ def _unknown_file(api: TealiumApi, miss: Miss) -> str | None:
 
 
 def _refused(api: TealiumApi, miss: Miss) -> str:
-    route = miss.target.route or ""
+    route = miss.landing.route or ""
     inputs = miss.inputs
     if route.startswith("POST /v1/login"):
         return "the username or password is wrong (failures count toward a lockout)"

@@ -29,7 +29,7 @@ def _unauthorized(api: ThalamusApi, miss: Miss) -> str:
     config = api.state.config
     login = f"POST {config.thalamus_login_path}"
     cookie = config.thalamus_session_cookie
-    if miss.target.route is not None and miss.target.route.startswith(login):
+    if miss.landing.route is not None and miss.landing.route.startswith(login):
         return "the principal or password is wrong"
     if miss.inputs.cookie(cookie) is None:
         return f"no login session: log in with {login} and send the {cookie} cookie it sets"
@@ -55,7 +55,7 @@ def hint(api: ThalamusApi, miss: Miss) -> str | None:
     if field == "id" and code == "InvalidId":
         return "the id must be a positive integer"
     if field == "id" and code == "NotFound":
-        raw = miss.target.resource or ""
+        raw = miss.landing.resource or ""
         closest = _closest_id(api, int(raw)) if raw.isdigit() else None
         return None if closest is None else f"no import with that id; closest known id: {closest}"
     if (field, code) == ("principal", "Required"):

@@ -9,7 +9,7 @@ from urllib.parse import quote, unquote_plus
 
 from statuskit.secrets import REDACTED
 
-__all__ = ["SECRET_PARAMETERS", "describe"]
+__all__ = ["SECRET_PARAMETERS", "request_record"]
 
 #: Query parameters whose values are never recorded: only their names are.
 SECRET_PARAMETERS = frozenset(
@@ -60,7 +60,7 @@ def _query(raw: str, secrets: Sequence[str]) -> tuple[str, list[str]]:
     return "&".join(parts), names
 
 
-def describe(environ: Mapping[str, Any], secrets: Sequence[str]) -> dict[str, Any]:
+def request_record(environ: Mapping[str, Any], secrets: Sequence[str]) -> dict[str, Any]:
     """The request's ``method``, ``path``, ``query`` and ``credentials``, with no secret.
 
     ``secrets`` are the configured credential values: wherever a client put one (a path, a

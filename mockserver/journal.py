@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from mockserver._request_record import describe
+from mockserver._request_record import request_record
 
 __all__ = ["FLUSH_INTERVAL", "Journal"]
 
@@ -103,7 +103,7 @@ class Journal:
         )
         described = self._memo.get(key)
         if described is None:
-            described = json.dumps({**describe(environ, self.secrets), "api": api})[1:-1]
+            described = json.dumps({**request_record(environ, self.secrets), "api": api})[1:-1]
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[key] = described

@@ -23,7 +23,7 @@ from statuskit.errors import SchemaLoadError
 from statuskit.findings import Finding
 from statuskit.registry import SchemaRegistry
 
-__all__ = ["AdminInputs", "ClockRange", "Expected", "InputError", "describe", "parse_json"]
+__all__ = ["AdminInputs", "ClockRange", "Expected", "InputError", "describe_findings", "parse_json"]
 
 API = "admin"
 JSON = "application/json"
@@ -52,7 +52,7 @@ class Expected:
     integers: frozenset[str] = frozenset()
 
 
-def describe(findings: list[Finding], root: str) -> str:
+def describe_findings(findings: list[Finding], root: str) -> str:
     """The first finding as one line starting with the field's JSON path (``root`` for the
     whole body or query), and how many more there are."""
     first = findings[0]
@@ -239,4 +239,4 @@ class AdminInputs:
     def _check(self, schema: str, value: Any, root: str) -> None:
         findings = self.registry.validate(API, schema, value)
         if findings:
-            raise InputError(describe(findings, root))
+            raise InputError(describe_findings(findings, root))

@@ -17,10 +17,12 @@ from schemathesis.config import SchemathesisConfig
 
 from mockserver import create_app
 from mockserver.tealium.api import MAX_NAME
+from statuskit import catalogue
 from statuskit.cli import main
 from statuskit.errors import SchemaLoadError, UnknownSchemaError
 from statuskit.fixtures import fixtures
 from statuskit.openapi import APIS, build_document, dumps
+from statuskit.openapi._cases import EXTENSION as CASES
 from statuskit.openapi.schemathesis_config import HOOKS, POSITIVE_DATA_ACCEPTANCE, render
 from statuskit.registry import CATALOGUE, SchemaRegistry
 
@@ -177,6 +179,103 @@ def test_responses_carry_their_provenance() -> None:
         assert op.get("x-source"), op["operationId"]
         for status, response in op["responses"].items():
             assert response["description"], (op["operationId"], status)
+
+
+# -- error cases ------------------------------------------------------------------------------
+
+
+def document_cases(document: dict[str, Any]) -> set[tuple[str, str, int, str, str, str | None]]:
+    """(api, operation, status, case, provenance, code) of every response's error cases."""
+    return {
+        (
+            op["tags"][0],
+            op["x-statuskit-operation"],
+            int(status),
+            case["name"],
+            case["provenance"],
+            case.get("code"),
+        )
+        for _, _, op in operations(document)
+        for status, response in op["responses"].items()
+        for case in response.get(CASES, [])
+    }
+
+
+def test_every_error_case_of_the_catalogue_is_on_its_response_and_no_other() -> None:
+    expected = {
+        (
+            op.api,
+            op.name,
+            case.status,
+            case.name,
+            "documented" if case.documented else "kit",
+            case.code,
+        )
+        for op in catalogue.operations()
+        for case in op.errors
+    }
+    assert document_cases(DOCUMENTS["all"]) == expected
+
+
+def test_an_error_case_carries_its_request_and_source() -> None:
+    responses = DOCUMENTS["thalamus"]["paths"]["/api/v4/import/status/{id}"]["get"]["responses"]
+    by_name = {case["name"]: case for case in responses["400"][CASES]}
+    # FACTS.md: a missing token is a kit decision; a missing touchpoint is documented.
+    assert by_name["tokenMissing"]["provenance"] == "kit"
+    assert by_name["tokenMissing"]["request"] == {"credentials": {"token": None}}
+    assert by_name["touchpointMissing"]["provenance"] == "documented"
+    assert by_name["touchpointMissing"]["source"].startswith("thalamus-get-status.txt")
+
+
+def test_each_route_carries_its_own_cases() -> None:
+    # One logical operation, two routes: v1's session case is not v2's bearer case.
+    paths = DOCUMENTS["tealium"]["paths"]
+    for version, mine, other in (
+        ("v1", "badSession", "badBearer"),
+        ("v2", "badBearer", "badSession"),
+    ):
+        route = paths[
+            f"/{version}/omnichannel/accounts/{{account}}/profiles/{{profile}}/files/count"
+        ]
+        names = {case["name"] for case in route["get"]["responses"]["401"][CASES]}
+        assert mine in names, version
+        assert other not in names, version
+
+
+def test_a_documented_status_with_a_kit_body_says_so() -> None:
+    route = DOCUMENTS["tealium"]["paths"][
+        "/v1/omnichannel/accounts/{account}/profiles/{profile}/files/{name}"
+    ]
+    (case,) = route["get"]["responses"]["404"][CASES]
+    assert (case["provenance"], case["codeProvenance"]) == ("documented", "kit")
+
+
+def test_the_document_follows_a_change_to_the_error_cases(schemas_copy: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["errorCases"]["tokenMissing"]["provenance"] = {"documented": "a vendor page"}
+        (get,) = (op for op in data["operations"] if op["operationId"] == "get-status")
+        get["errors"].append(
+            {
+                "status": 400,
+                "code": "id:Required",
+                "request": {"path": {"id": " "}},
+                "provenance": {"kit": "a new decision"},
+            }
+        )
+
+    document = build_document("thalamus", registry=_edit(schemas_copy, "thalamus", change))
+    cases = document_cases(document)
+    assert ("thalamus", "get-status", 400, "tokenMissing", "documented", "token:Required") in cases
+    assert (
+        "thalamus",
+        "list-imports",
+        400,
+        "tokenMissing",
+        "documented",
+        "token:Required",
+    ) in cases
+    assert ("thalamus", "get-status", 400, "400 id:Required", "kit", "id:Required") in cases
+    assert not any(c[1] != "get-status" and c[3] == "400 id:Required" for c in cases)
 
 
 # -- parameters and credentials ---------------------------------------------------------------

@@ -16,10 +16,10 @@ import json
 from typing import Any
 
 from statuskit import __version__
+from statuskit._catalogue_names import load
 from statuskit.errors import UnknownSchemaError
 from statuskit.openapi._build import Catalogued, paths, security_schemes
 from statuskit.openapi._bundle import Bundler
-from statuskit._catalogue_names import load
 from statuskit.registry import SchemaRegistry, default_registry
 
 __all__ = ["APIS", "OPENAPI_VERSION", "build_document", "dumps"]

@@ -12,9 +12,11 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from statuskit import catalogue
+from statuskit._catalogue_names import schema_target
 from statuskit.fixtures import Fixture, fixtures
 from statuskit.openapi._bundle import Bundler
-from statuskit._catalogue_names import schema_target
+from statuskit.openapi._cases import EXTENSION, by_status
 
 __all__ = ["Catalogued", "paths", "security_schemes"]
 
@@ -91,13 +93,22 @@ def _operation(api: Catalogued, op: dict[str, Any], bundler: Bundler) -> dict[st
         out["parameters"] = params
     if "requestBody" in op:
         out["requestBody"] = _request_body(api, op["requestBody"], bundler)
+    cases = _cases(api, logical, op, bundler)
     out["responses"] = {
-        status: _response(api, logical, int(status), response, bundler)
+        status: _response(api, logical, int(status), response, bundler, cases.get(int(status)))
         for status, response in op["responses"].items()
     }
     out["x-statuskit-operation"] = logical
     out.update(_extensions(op))
     return out
+
+
+def _cases(
+    api: Catalogued, logical: str, op: dict[str, Any], bundler: Bundler
+) -> dict[int, list[dict[str, Any]]]:
+    if not op.get("errors"):
+        return {}  # no error cases to read (the admin API's catalogue has none)
+    return by_status(catalogue.operation(api.api, logical, registry=bundler.registry), op)
 
 
 def _parameter(api: Catalogued, param: str | dict[str, Any], bundler: Bundler) -> dict[str, Any]:
@@ -119,7 +130,12 @@ def _request_body(api: Catalogued, body: dict[str, Any], bundler: Bundler) -> di
 
 
 def _response(
-    api: Catalogued, logical: str, status: int, given: dict[str, Any], bundler: Bundler
+    api: Catalogued,
+    logical: str,
+    status: int,
+    given: dict[str, Any],
+    bundler: Bundler,
+    cases: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     # A named response, then whatever the operation says on top of it.
     response = copy.deepcopy(api.catalogue["responses"][given["ref"]]) if "ref" in given else {}
@@ -151,6 +167,8 @@ def _response(
             for name, link in response["links"].items()
         }
     out.update(_extensions(response))
+    if cases:
+        out[EXTENSION] = cases
     return out
 
 

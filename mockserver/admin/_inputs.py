@@ -146,7 +146,7 @@ class ClockRange:
     @classmethod
     def from_registry(cls, registry: SchemaRegistry) -> ClockRange:
         """The bounds as the schema gives them."""
-        moment = registry.source(API, "common")["$defs"]["moment"]
+        moment = registry.definition(API, "moment")
         return cls(float(moment["minimum"]), float(moment["maximum"]))
 
     def __str__(self) -> str:

@@ -86,3 +86,13 @@ def test_derived_levels_reference_their_own_level(registry: SchemaRegistry) -> N
     [finding] = registry.validate("thalamus", "import-record", record)
     assert finding.path == "$.mediumContextData"
     assert finding.keyword == "additionalProperties"
+
+
+@pytest.mark.parametrize(("api", "name"), SCHEMAS)
+def test_terminal_states_are_states_and_explained(
+    registry: SchemaRegistry, api: str, name: str
+) -> None:
+    for where, sub in subschemas(registry.source(api, name)):
+        if "x-terminal-states" in sub:
+            assert set(sub["x-terminal-states"]) < set(sub["enum"]), where
+            assert sub.get("x-terminal-source", "").startswith("kit decision"), where

@@ -1,7 +1,7 @@
 """Waiting for an import to finish: which states are terminal, and the polling loop.
 
-Thalamus: ``PROCESSED``, ``ERROR_IN_FILE_FORMAT``, ``CANCELED`` and
-``CONFIGURATION_PENDING`` are terminal. ``CONFIGURATION_PENDING`` is not an end state of
+The schemas say which states are terminal (``x-terminal-states``). Thalamus: ``PROCESSED``,
+``ERROR_IN_FILE_FORMAT``, ``CANCELED`` and ``CONFIGURATION_PENDING`` are. ``CONFIGURATION_PENDING`` is not an end state of
 the import: it waits for a person to configure the touchpoint's data source, and only then
 moves on. It is terminal *for a wait*, because polling cannot change it: a waiter that kept
 polling would only time out, later and with less to say. Returning the record lets the
@@ -18,6 +18,7 @@ from typing import TypeVar
 from statuskit.client._flow import Flow, Sleep
 from statuskit.client._models import FileStatus, ImportRecord
 from statuskit.errors import InvalidArgumentError, WaitTimeoutError
+from statuskit.registry import default_registry
 
 __all__ = [
     "TEALIUM_TERMINAL_STATES",
@@ -29,10 +30,14 @@ __all__ = [
 
 R = TypeVar("R", ImportRecord, FileStatus)
 
+# Which states end a wait is written beside the states themselves (x-terminal-states), so a
+# renamed or added state changes the schema alone.
 THALAMUS_TERMINAL_STATES = frozenset(
-    {"PROCESSED", "ERROR_IN_FILE_FORMAT", "CANCELED", "CONFIGURATION_PENDING"}
+    default_registry().definition("thalamus", "state")["x-terminal-states"]
 )
-TEALIUM_TERMINAL_STATES = frozenset({"PROCESSED", "FAILED_PROCESSING"})
+TEALIUM_TERMINAL_STATES = frozenset(
+    default_registry().definition("tealium", "state", schema="status-entry")["x-terminal-states"]
+)
 
 
 def current_state(record: ImportRecord | FileStatus) -> str | None:

@@ -1,13 +1,14 @@
 """Waiting for an import to finish: which states are terminal, and the polling loop.
 
 The schemas say which states are terminal (``x-terminal-states``). Thalamus: ``PROCESSED``,
-``ERROR_IN_FILE_FORMAT``, ``CANCELED`` and ``CONFIGURATION_PENDING`` are. ``CONFIGURATION_PENDING`` is not an end state of
-the import: it waits for a person to configure the touchpoint's data source, and only then
-moves on. It is terminal *for a wait*, because polling cannot change it: a waiter that kept
-polling would only time out, later and with less to say. Returning the record lets the
-caller see the state and act. Tealium: the file is done when its latest ``status[]`` entry
-is ``PROCESSED`` or ``FAILED_PROCESSING``, or carries ``last_failure``. An unknown state is
-never terminal: the wait goes on until its timeout, and the timeout error names the state.
+``ERROR_IN_FILE_FORMAT``, ``CANCELED`` and ``CONFIGURATION_PENDING`` are.
+``CONFIGURATION_PENDING`` is not an end state of the import: it waits for a person to
+configure the touchpoint's data source, and only then moves on. It is terminal *for a wait*,
+because polling cannot change it: a waiter that kept polling would only time out, later and
+with less to say. Returning the record lets the caller see the state and act. Tealium: the
+file is done when its latest ``status[]`` entry is ``PROCESSED`` or ``FAILED_PROCESSING``, or
+carries ``last_failure``. An unknown state is never terminal: the wait goes on until its
+timeout, and the timeout error names the state.
 """
 
 from __future__ import annotations

@@ -111,9 +111,10 @@ def test_tealium_session_operations_come_from_the_catalogue(version: int) -> Non
 
 def test_tealium_v1_and_v2_credentials() -> None:
     assert tealium.v1_credentials("u", "JSESSIONID=c") == ({"utk": "u"}, {"Cookie": "JSESSIONID=c"})
-    assert tealium.v1_credentials("", None) == ({}, {})
+    assert tealium.v1_credentials(None, None) == ({}, {})
+    assert tealium.v1_credentials("", None) == ({"utk": ""}, {})
     assert tealium.bearer_headers("jwt") == {"Authorization": "Bearer jwt"}
-    assert tealium.bearer_headers("") == {}
+    assert tealium.bearer_headers(None) == {}
 
 
 def test_tealium_cookie_facts_match_the_catalogues_prose() -> None:

@@ -39,6 +39,7 @@ from statuskit.errors import (
 )
 from statuskit.registry import SchemaRegistry, default_registry
 from statuskit.secrets import Secret
+from statuskit.wire import cookie_header
 
 __all__ = ["Core", "CoreOptions", "session_cookies"]
 
@@ -73,18 +74,10 @@ class CoreOptions(TypedDict, total=False):
 
 
 def session_cookies(response: httpx.Response) -> str | None:
-    """The ``Cookie`` header value that sends back every cookie ``response`` sets.
-
-    Parsed from ``Set-Cookie`` by hand: a cookie jar would apply the cookie's ``Path`` and
-    ``Secure`` attributes, and Tealium's ``Path=/urest_service`` never matches its own API.
-    Deleted cookies (empty values) are skipped.
-    """
-    pairs = []
-    for header in response.headers.get_list("set-cookie"):
-        name, sep, value = header.split(";", 1)[0].partition("=")
-        if sep and name.strip() and value.strip().strip('"'):
-            pairs.append(f"{name.strip()}={value.strip()}")
-    return "; ".join(pairs) or None
+    """The ``Cookie`` header value that sends back every cookie ``response`` sets
+    (:func:`statuskit.wire.cookie_header`: no cookie jar, whose ``Path`` and ``Secure``
+    rules would never send Tealium's back)."""
+    return cookie_header(response.headers.get_list("set-cookie"))
 
 
 def _decorate(exc: StatuskitError, response: httpx.Response) -> None:

@@ -1,18 +1,23 @@
 """Masking credentials wherever the client renders a request: messages, reprs, logs.
 
-Secrets travel in four places on the wire: the ``utk`` and ``token`` query values, and the
-``Authorization``, ``Cookie``/``Set-Cookie`` and ``Thalamus-Token`` headers. Everything the
+Secrets travel in query values (``utk``, ``token``), headers (``Authorization``,
+``Cookie``/``Set-Cookie``, ``Thalamus-Token``) and session cookies (``JSESSIONID``): the
+names are :func:`statuskit.wire.secret_names`, read from the catalogues. Everything the
 client shows a human passes through here first.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from statuskit.secrets import REDACTED
+from statuskit.wire import secret_names
 
 __all__ = [
     "SECRET_HEADERS",
@@ -24,17 +29,54 @@ __all__ = [
     "safe_response",
 ]
 
-SECRET_PARAMS = frozenset({"utk", "token"})
-SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "thalamus-token"})
+if TYPE_CHECKING:
+    #: The query parameters whose values are secret, lower-cased (``utk``, ``token``).
+    SECRET_PARAMS: frozenset[str]
+    #: The headers whose values are secret, lower-cased (``authorization``, ``cookie``...).
+    SECRET_HEADERS: frozenset[str]
 
-# A secret query value inside any text: ``?utk=abc`` or ``&token=abc``.
-_QUERY = re.compile(r"(?i)([?&](?:utk|token)=)[^&\s'\"#]*")
-# A secret header inside httpcore's debug traces: ``(b'Set-Cookie', b'JSESSIONID=...')``.
-_TRACE_HEADER = re.compile(
-    r"(?i)(b?['\"](?:authorization|cookie|set-cookie|thalamus-token)['\"],\s*b?['\"])[^'\"]*"
-)
-# A session cookie pair anywhere else (``JSESSIONID=...``).
-_COOKIE_PAIR = re.compile(r"(?i)(JSESSIONID=)[^;\s'\"]*")
+
+@dataclass(frozen=True)
+class _Masks:
+    params: frozenset[str]
+    headers: frozenset[str]
+    #: A secret query value inside any text: ``?utk=abc`` or ``&token=abc``.
+    query: re.Pattern[str]
+    #: A secret header inside httpcore's debug traces: ``(b'Set-Cookie', b'JSESSIONID=...')``.
+    trace_header: re.Pattern[str]
+    #: A session cookie pair anywhere else (``JSESSIONID=...``).
+    cookie_pair: re.Pattern[str]
+
+
+def _alternatives(names: tuple[str, ...]) -> str:
+    return "|".join(re.escape(n) for n in names)
+
+
+@functools.cache
+def _masks() -> _Masks:
+    # Built on first use, not at import: the names come from the schemas.
+    params, headers = secret_names(where="query"), secret_names(where="header")
+    return _Masks(
+        params=frozenset(n.lower() for n in params),
+        headers=frozenset(n.lower() for n in headers),
+        query=re.compile(rf"(?i)([?&](?:{_alternatives(params)})=)[^&\s'\"#]*"),
+        trace_header=re.compile(
+            rf"(?i)(b?['\"](?:{_alternatives(headers)})['\"],\s*b?['\"])[^'\"]*"
+        ),
+        cookie_pair=re.compile(
+            rf"(?i)((?:{_alternatives(secret_names(where='cookie'))})=)[^;\s'\"]*"
+        ),
+    )
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    if name == "SECRET_PARAMS":
+        return _masks().params
+    if name == "SECRET_HEADERS":
+        return _masks().headers
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # The loggers of the libraries under the client that may print a URL or a header.
 _LIBRARY_LOGGERS = (
     "httpx",
@@ -47,28 +89,28 @@ _LIBRARY_LOGGERS = (
 
 
 def _mask_query(text: str) -> str:
-    return _QUERY.sub(rf"\g<1>{REDACTED}", text)
+    return _masks().query.sub(rf"\g<1>{REDACTED}", text)
 
 
 def redact_text(text: str) -> str:
     """``text`` with secret query values, trace headers and session cookies masked."""
     text = _mask_query(text)
-    text = _TRACE_HEADER.sub(rf"\g<1>{REDACTED}", text)
-    return _COOKIE_PAIR.sub(rf"\g<1>{REDACTED}", text)
+    text = _masks().trace_header.sub(rf"\g<1>{REDACTED}", text)
+    return _masks().cookie_pair.sub(rf"\g<1>{REDACTED}", text)
 
 
 def _safe_url(url: httpx.URL) -> httpx.URL:
     if not url.query:
         return url
-    pairs = [
-        (k, REDACTED if k.lower() in SECRET_PARAMS else v) for k, v in url.params.multi_items()
-    ]
+    secret = _masks().params
+    pairs = [(k, REDACTED if k.lower() in secret else v) for k, v in url.params.multi_items()]
     return url.copy_with(params=pairs)
 
 
 def _safe_headers(headers: httpx.Headers) -> httpx.Headers:
+    secret = _masks().headers
     return httpx.Headers(
-        [(k, REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in headers.multi_items()]
+        [(k, REDACTED if k.lower() in secret else v) for k, v in headers.multi_items()]
     )
 
 

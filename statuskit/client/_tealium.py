@@ -5,15 +5,15 @@ sends ``?utk=`` and the cookie. The cookie's documented ``Path=/urest_service; S
 matches none of the API's paths (and no plain-HTTP URL), so a cookie jar would never send
 it: the client sends it back explicitly as a ``Cookie`` header. v2 trades a username and
 API key for a bearer JWT valid for 30 minutes; the client reuses it for 29, because asking
-for a token per call gets a client throttled.
+for a token per call gets a client throttled. The forms, names and paths are
+:mod:`statuskit.wire.tealium`'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any, Literal, TypedDict
-from urllib.parse import quote
+from typing import Any, TypedDict
 
 import httpx
 
@@ -30,6 +30,8 @@ from statuskit.errors import (
     ResponseError,
 )
 from statuskit.secrets import Secret
+from statuskit.wire import tealium as wire
+from statuskit.wire.tealium import ApiVersion
 
 __all__ = [
     "ApiVersion",
@@ -38,7 +40,6 @@ __all__ = [
     "tealium_env",
 ]
 
-ApiVersion = Literal[1, 2]
 When = datetime | date | str
 #: Seconds a v2 token is reused: its documented 30 minutes, less a minute of margin.
 TOKEN_REUSE = 29 * 60.0
@@ -101,8 +102,7 @@ class TealiumCore(Core):
         self.cookie: Secret | None = None
         self.token: Secret | None = None
         self.token_at = 0.0
-        common = self.registry.source("tealium", "common")
-        self.max_name: int = common["$defs"]["fileName"]["maxLength"]
+        self.max_name: int = self.registry.definition("tealium", "fileName")["maxLength"]
 
     def describe_client(self, name: str) -> str:
         return (
@@ -116,22 +116,22 @@ class TealiumCore(Core):
         return (self.utk if self.version == 1 else self.token) is not None
 
     def _files(self, suffix: str = "") -> str:
-        account, profile = quote(self.account, safe=""), quote(self.profile, safe="")
-        return f"/v{self.version}/omnichannel/accounts/{account}/profiles/{profile}/files{suffix}"
+        return wire.files_path(
+            self.version, self.account, self.profile, tail=suffix, registry=self.registry
+        )
 
     # -- credentials --------------------------------------------------------------------
 
     def authorize(self, call: Call) -> tuple[dict[str, str], dict[str, str]]:
-        params: dict[str, str] = {}
-        headers: dict[str, str] = {}
-        if call.authenticated and self.version == 1:
-            if self.utk is not None:
-                params["utk"] = self.utk.reveal()
-            if self.cookie is not None:
-                headers["Cookie"] = self.cookie.reveal()
-        elif call.authenticated and self.token is not None:
-            headers["Authorization"] = f"Bearer {self.token.reveal()}"
-        return params, headers
+        if not call.authenticated:
+            return {}, {}
+        if self.version == 1:
+            return wire.v1_credentials(
+                None if self.utk is None else self.utk.reveal(),
+                None if self.cookie is None else self.cookie.reveal(),
+                registry=self.registry,
+            )
+        return {}, wire.bearer_headers(None if self.token is None else self.token.reveal())
 
     def needs_login(self) -> bool:
         if self.version == 1:
@@ -151,28 +151,22 @@ class TealiumCore(Core):
                 f"(or use from_env and STATUSKIT_TEALIUM_USERNAME, _{name.upper()})"
             )
         self.utk = self.cookie = self.token = None
-        form = {"username": self.username}
+        login = wire.login(self.version, registry=self.registry)
+        form = login.form(self.username, secret.reveal())
+        call = Call("POST", login.path, "login", data=form, authenticated=False, secret_body=True)
+        response = yield from self.send(call)
+        answered = self.secret_field(login.schema, login.secret, response)
         if self.version == 1:
-            form["password"] = secret.reveal()
-            call = Call(
-                "POST", "/v1/login", "login", data=form, authenticated=False, secret_body=True
-            )
-            response = yield from self.send(call)
-            utk = self.secret_field("login-response", "utk", response)
             cookie = session_cookies(response)
             if cookie is None:
+                name = wire.session_cookie(registry=self.registry)
                 raise MalformedResponseError(
                     f"{request_line(response.request)}: login answered {response.status_code} "
-                    "without a JSESSIONID cookie; check base_url"
+                    f"without a {name} cookie; check base_url"
                 )
-            self.utk, self.cookie = utk, Secret(cookie)
+            self.utk, self.cookie = answered, Secret(cookie)
         else:
-            form["key"] = secret.reveal()
-            call = Call(
-                "POST", "/v2/auth", "login", data=form, authenticated=False, secret_body=True
-            )
-            response = yield from self.send(call)
-            self.token = self.secret_field("auth-response", "token", response)
+            self.token = answered
             self.token_at = self.clock()
 
     def logout(self) -> Flow[None]:
@@ -182,7 +176,8 @@ class TealiumCore(Core):
             self.token = None
             return
         try:
-            yield from self.send(Call("POST", "/v1/logout", "logout", relogin=False))
+            path = wire.logout_path(registry=self.registry)
+            yield from self.send(Call("POST", path, "logout", relogin=False))
         except AuthenticationError as exc:
             if exc.status_code != 401:
                 raise
@@ -203,9 +198,10 @@ class TealiumCore(Core):
     def get_file_status(self, name: str) -> Flow[FileStatus]:
         """The status of file ``name``, sent exactly as given (no ``.csv`` is appended)."""
         self._check_name(name, "file name")
-        call = Call(
-            "GET", self._files(f"/{quote(name, safe='')}"), "get-file-status", idempotent=True
+        path = wire.files_path(
+            self.version, self.account, self.profile, name=name, registry=self.registry
         )
+        call = Call("GET", path, "get-file-status", idempotent=True)
         response = yield from self.send(call)
         return self.record(FileStatus, response)
 

@@ -3,20 +3,21 @@
 The touchpoint goes in the query, where the documented example puts it. The API token goes
 in the ``Thalamus-Token`` header, which the API accepts as well: a query value ends up in
 URL logs (httpx's own, proxies', the server's access log), a header does not. The session
-is the login's cookies, sent back as an explicit ``Cookie`` header.
+is the login's cookies, sent back as an explicit ``Cookie`` header. The names and the login
+request are :mod:`statuskit.wire.thalamus`'s.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Mapping
 from datetime import date
-from typing import IO, Any, Literal, TypedDict
+from typing import IO, Any, TypedDict
 from urllib.parse import quote
 
 import httpx
 
+from statuskit import catalogue
 from statuskit.client._base import Core, CoreOptions, session_cookies
 from statuskit.client._flow import Call, Flow
 from statuskit.client._models import ImportPage, ImportRecord
@@ -31,9 +32,10 @@ from statuskit.errors import (
     TouchpointError,
 )
 from statuskit.secrets import Secret
+from statuskit.wire import thalamus as wire
+from statuskit.wire.thalamus import LoginStyle
 
 __all__ = [
-    "DEFAULT_LOGIN_PATH",
     "FileInput",
     "ImportFilters",
     "LoginStyle",
@@ -42,10 +44,6 @@ __all__ = [
     "thalamus_env",
 ]
 
-#: [KIT] The login path the docs do not give; configurable (``login_path=``).
-DEFAULT_LOGIN_PATH = "/api/v3/thalamus_security_check"
-LOGOUT_PATH = "/api/v3/logout"
-LoginStyle = Literal["basic", "json"]
 FileInput = bytes | IO[bytes] | os.PathLike[str]
 
 
@@ -102,8 +100,8 @@ def thalamus_env(environ: Mapping[str, str] | None) -> _Env:
 
 def env_login_path(given: str | None, environ: Mapping[str, str] | None) -> str:
     """The login path a ``from_env`` client uses: ``given``, else the variable's, else the
-    kit's default."""
-    return given or thalamus_login_path(environ) or DEFAULT_LOGIN_PATH
+    catalogue's default (a kit decision)."""
+    return given or thalamus_login_path(environ) or catalogue.login_path()
 
 
 def _file_bytes(file: FileInput) -> tuple[bytes, str | None]:
@@ -134,7 +132,7 @@ class ThalamusCore(Core):
         principal: str | None,
         password: str | Secret | None,
         activity: str | None,
-        login_path: str,
+        login_path: str | None,
         login_style: LoginStyle,
         options: CoreOptions,
     ) -> None:
@@ -152,11 +150,14 @@ class ThalamusCore(Core):
         self.principal = principal
         self.password = None if password is None else Secret(password)
         self.activity = activity
+        if login_path is None:
+            login_path = catalogue.login_path()
         self.login_path = "/" + login_path.lstrip("/")
         self.login_style = login_style
         self.session: Secret | None = None
-        common = self.registry.source("thalamus", "common")
-        self.state_ids: dict[str, int] = dict(common["$defs"]["state"]["x-state-ids"])
+        self.state_ids: dict[str, int] = dict(
+            self.registry.definition("thalamus", "state")["x-state-ids"]
+        )
 
     def describe_client(self, name: str) -> str:
         return (
@@ -167,12 +168,11 @@ class ThalamusCore(Core):
     # -- credentials --------------------------------------------------------------------
 
     def authorize(self, call: Call) -> tuple[dict[str, str], dict[str, str]]:
-        params = {"touchpoint": self.touchpoint}
-        if self.activity:
-            params["activity"] = self.activity
-        headers = {"Thalamus-Token": self.token.reveal()}
+        params, headers = wire.placed(
+            self.touchpoint, self.token.reveal(), activity=self.activity, registry=self.registry
+        )
         if call.authenticated and self.session is not None:
-            headers["Cookie"] = self.session.reveal()
+            headers.update(wire.session_headers(self.session.reveal()))
         return params, headers
 
     def needs_login(self) -> bool:
@@ -188,21 +188,18 @@ class ThalamusCore(Core):
                 "(or use from_env and STATUSKIT_THALAMUS_PRINCIPAL, _PASSWORD)"
             )
         self.session = None
-        password = "" if self.password is None else self.password.reveal()
-        if self.login_style == "basic":
-            pair = base64.b64encode(f"{self.principal}:{password}".encode()).decode()
-            call = Call(
-                "POST",
-                self.login_path,
-                "login",
-                headers={"Authorization": f"Basic {pair}"},
-                authenticated=False,
-            )
-        else:
-            body = {"principal": self.principal}
-            if self.password is not None:
-                body["password"] = password
-            call = Call("POST", self.login_path, "login", json=body, authenticated=False)
+        password = None if self.password is None else self.password.reveal()
+        request = wire.login_request(
+            self.login_style, self.principal, password, registry=self.registry
+        )
+        call = Call(
+            "POST",
+            self.login_path,
+            "login",
+            headers=request.headers,
+            json=request.json,
+            authenticated=False,
+        )
         response = yield from self.send(call)
         cookies = session_cookies(response)
         if cookies is None:
@@ -219,7 +216,8 @@ class ThalamusCore(Core):
         if self.session is None:
             return
         try:
-            yield from self.send(Call("GET", LOGOUT_PATH, "logout", relogin=False))
+            path = wire.logout_path(registry=self.registry)
+            yield from self.send(Call("GET", path, "logout", relogin=False))
         except AuthenticationError as exc:
             if exc.status_code != 401:
                 raise

@@ -21,7 +21,6 @@ from statuskit.client._base import CoreOptions
 from statuskit.client._drivers import AsyncDriver, AsyncOptions, SyncDriver, SyncOptions
 from statuskit.client._models import ImportPage, ImportRecord
 from statuskit.client._thalamus import (
-    DEFAULT_LOGIN_PATH,
     FileInput,
     ImportFilters,
     LoginStyle,
@@ -49,7 +48,7 @@ def _core(
     principal: str | None,
     password: str | Secret | None,
     activity: str | None,
-    login_path: str,
+    login_path: str | None,
     login_style: LoginStyle,
     options: CoreOptions,
 ) -> ThalamusCore:
@@ -71,6 +70,7 @@ class ThalamusClient(SyncDriver):
 
     ``token`` and ``password`` may be plain strings or :class:`~statuskit.secrets.Secret`\\ s;
     either way they are kept as secrets. Without a ``principal`` the client never logs in.
+    ``login_path`` defaults to the catalogue's (``statuskit.catalogue.login_path()``).
     ``login_style`` sends the login as HTTP Basic (the default) or as the JSON body
     ``{"principal", "password"}``. Options: ``strict``, ``retry``, ``on_retry``, ``clock``,
     ``registry``, ``timeout``, ``transport``, ``http_client``, ``sleep`` (see
@@ -86,7 +86,7 @@ class ThalamusClient(SyncDriver):
         principal: str | None = None,
         password: str | Secret | None = None,
         activity: str | None = None,
-        login_path: str = DEFAULT_LOGIN_PATH,
+        login_path: str | None = None,
         login_style: LoginStyle = "basic",
         **options: Unpack[SyncOptions],
     ) -> None:
@@ -205,7 +205,7 @@ class AsyncThalamusClient(AsyncDriver):
         principal: str | None = None,
         password: str | Secret | None = None,
         activity: str | None = None,
-        login_path: str = DEFAULT_LOGIN_PATH,
+        login_path: str | None = None,
         login_style: LoginStyle = "basic",
         **options: Unpack[AsyncOptions],
     ) -> None:

@@ -109,15 +109,15 @@ def v1_credentials(
     utk: str | None, cookie: str | None, *, registry: SchemaRegistry | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The query parameters and headers of a v1 call: ``?utk=`` and the session's
-    ``Cookie`` header value (either ``None`` or empty: not sent)."""
-    params = {_carrier(_registry(registry), "query"): utk} if utk else {}
-    headers = {"Cookie": cookie} if cookie else {}
+    ``Cookie`` header value (``None``: not sent; ``""``: sent empty)."""
+    params = {_carrier(_registry(registry), "query"): utk} if utk is not None else {}
+    headers = {"Cookie": cookie} if cookie is not None else {}
     return params, headers
 
 
 def bearer_headers(token: str | None) -> dict[str, str]:
-    """The headers of a v2 call: ``Authorization: Bearer`` (``None`` or empty: none)."""
-    return {"Authorization": f"Bearer {token}"} if token else {}
+    """The headers of a v2 call: ``Authorization: Bearer`` (``None``: none)."""
+    return {"Authorization": f"Bearer {token}"} if token is not None else {}
 
 
 @functools.cache

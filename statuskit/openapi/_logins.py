@@ -9,7 +9,7 @@ of the document takes. Every value is a :class:`~statuskit.secrets.Secret`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,10 @@ import httpx
 from statuskit.client._thalamus import env_login_path
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.errors import StatuskitError
+from statuskit.openapi._build import Catalogued
+from statuskit.registry import default_registry
 from statuskit.secrets import Secret
+from statuskit.wire import tealium, thalamus
 
 __all__ = ["Logins", "log_in"]
 
@@ -73,46 +76,61 @@ def _checked(response: httpx.Response, what: str) -> httpx.Response:
 _Login = tuple[dict[str, Secret], dict[str, Secret]]
 
 
+def _by_scheme(api: str, value: Callable[[Mapping[str, Any]], Secret | None]) -> dict[str, Secret]:
+    """The value each of ``api``'s security schemes takes, under its document name; a
+    scheme ``value`` gives none for (a cookie, the login's own Basic) is left out."""
+    schemes = default_registry().catalogue(api)["securitySchemes"]
+    named = Catalogued(api, {})
+    found = {named.scheme(n): value(s) for n, s in schemes.items()}
+    return {name: secret for name, secret in found.items() if secret is not None}
+
+
 def _thalamus(client: httpx.Client, environ: Mapping[str, str] | None) -> _Login:
     creds = ThalamusCredentials.from_env(environ)
+    params, headers = thalamus.placed(creds.touchpoint, creds.token.reveal())
+    credentials = thalamus.login_request("basic", creds.principal, creds.password.reveal())
     consumer = _checked(
         client.post(
             # Where the reference client logs in: STATUSKIT_THALAMUS_LOGIN_PATH, which the
             # mock reads too, or the kit's default.
             env_login_path(None, environ),
-            params={"touchpoint": creds.touchpoint},
-            headers={"Thalamus-Token": creds.token.reveal()},
-            auth=(creds.principal, creds.password.reveal()),
+            params=params,
+            headers={**headers, **credentials.headers},
         ),
         "the Thalamus consumer login",
     )
-    touchpoint = Secret(creds.touchpoint)
-    secrets = {
-        "thalamus.touchpointQuery": touchpoint,
-        "thalamus.touchpointHeader": touchpoint,
-        "thalamus.tokenQuery": creds.token,
-        "thalamus.tokenHeader": creds.token,
-    }
-    return secrets, {k: Secret(v) for k, v in _cookies(consumer).items()}
+    # The touchpoint and the token go in a query parameter or a header alike.
+    by_credential = {"touchpoint": Secret(creds.touchpoint), "token": creds.token}
+
+    def value(scheme: Mapping[str, Any]) -> Secret | None:
+        if scheme["type"] != "apiKey" or scheme["in"] == "cookie":
+            return None
+        return by_credential.get(scheme.get("x-statuskit-credential", ""))
+
+    return _by_scheme(thalamus.API, value), {k: Secret(v) for k, v in _cookies(consumer).items()}
 
 
 def _tealium(client: httpx.Client, environ: Mapping[str, str] | None) -> _Login:
     creds = TealiumCredentials.from_env(environ)
-    v1 = _checked(
-        client.post(
-            "/v1/login", data={"username": creds.username, "password": creds.password.reveal()}
-        ),
+    v1, v2 = tealium.login(1), tealium.login(2)
+    v1_answer = _checked(
+        client.post(v1.path, data=v1.form(creds.username, creds.password.reveal())),
         "the Tealium v1 login",
     )
-    v2 = _checked(
-        client.post("/v2/auth", data={"username": creds.username, "key": creds.api_key.reveal()}),
+    v2_answer = _checked(
+        client.post(v2.path, data=v2.form(creds.username, creds.api_key.reveal())),
         "the Tealium v2 auth",
     )
-    secrets = {
-        "tealium.utk": Secret(v1.json()["utk"]),
-        "tealium.bearer": Secret(v2.json()["token"]),
-    }
-    return secrets, {k: Secret(v) for k, v in _cookies(v1).items()}
+    utk = Secret(v1_answer.json()[v1.secret])
+    bearer = Secret(v2_answer.json()[v2.secret])
+
+    def value(scheme: Mapping[str, Any]) -> Secret | None:
+        # v1's utk travels under the name of the login answer's field; v2's is the bearer.
+        if scheme["type"] == "http" and scheme["scheme"] == "bearer":
+            return bearer
+        return utk if scheme["type"] == "apiKey" and scheme["name"] == v1.secret else None
+
+    return _by_scheme(tealium.API, value), {k: Secret(v) for k, v in _cookies(v1_answer).items()}
 
 
 _LOGINS = {"thalamus": _thalamus, "tealium": _tealium}

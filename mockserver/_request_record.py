@@ -7,20 +7,37 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, unquote_plus
 
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.secrets import REDACTED
+from statuskit.wire import STRAY_SECRET_NAMES, carriers, secret_names
 
 __all__ = ["SECRET_PARAMETERS", "request_record"]
 
-#: Query parameters whose values are never recorded: only their names are.
+#: Query parameters whose values are never recorded, only their names: every secret query
+#: parameter and body field of the APIs, the credentials' secret fields (``api_key``), and
+#: the stray names a client might put a credential under.
 SECRET_PARAMETERS = frozenset(
-    {"token", "utk", "password", "key", "api_key", "apikey", "secret", "access_token", "jwt"}
+    name.lower()
+    for name in (
+        *secret_names(where="query"),
+        *secret_names(where="body"),
+        *ThalamusCredentials.secret_fields(),
+        *TealiumCredentials.secret_fields(),
+        *STRAY_SECRET_NAMES,
+    )
 )
-#: Query parameters, and headers, that are credentials: their names are listed.
-_CREDENTIAL_PARAMETERS = frozenset({"touchpoint", "token", "utk"})
-_CREDENTIAL_HEADERS = (("HTTP_THALAMUS_TOUCHPOINT", "touchpoint"), ("HTTP_THALAMUS_TOKEN", "token"))
-#: Authorization schemes shown by name; anything else is shown as ``authorization``, since
-#: a client that forgot the scheme would otherwise have its token recorded as one.
-_SCHEMES = frozenset({"basic", "bearer", "digest", "negotiate"})
+#: Query parameters that are credentials, secret or not: their names are listed.
+_CREDENTIAL_PARAMETERS = frozenset(c.name.lower() for c in carriers() if c.where == "query")
+#: Headers that carry a credential as an API key: listed as the credential they carry.
+_CREDENTIAL_HEADERS = tuple(
+    ("HTTP_" + c.name.upper().replace("-", "_"), c.credential)
+    for c in carriers()
+    if c.where == "header" and c.scheme is None
+)
+#: Authorization schemes shown by name (the ones the APIs take); anything else is shown as
+#: ``authorization``, since a client that forgot the scheme would otherwise have its token
+#: recorded as one.
+_SCHEMES = frozenset(c.scheme for c in carriers() if c.where == "header" and c.scheme) - {"cookie"}
 _SAFE = "/:@,;!*'()$"
 #: A path or query longer than this is cut in the journal.
 _LONGEST = 2048

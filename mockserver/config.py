@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from statuskit import catalogue
 from statuskit.credentials import (
     ADMIN_TOKEN_ENV,
     TealiumCredentials,
@@ -22,10 +23,10 @@ from statuskit.credentials import (
 )
 from statuskit.errors import ConfigError
 from statuskit.secrets import Secret
+from statuskit.wire import tealium as tealium_wire
+from statuskit.wire import thalamus as thalamus_wire
 
 __all__ = ["MockConfig"]
-
-_SECRET_FIELDS = {"token", "password", "api_key"}
 
 
 def _hints(kind: type) -> dict[str, Any]:
@@ -69,11 +70,11 @@ class MockConfig:
     #: How many generated imports (Thalamus) and files (Tealium) to add to the fixtures.
     generated: int = 20
     state_path: str | None = None
-    #: [KIT] The documented login URL is not public; FACTS.md's kit decision is the default.
-    thalamus_login_path: str = "/api/v3/thalamus_security_check"
-    thalamus_session_cookie: str = "JSESSIONID"
+    #: [KIT] The documented login URL is not public; the catalogue's kit decision is the default.
+    thalamus_login_path: str = field(default_factory=catalogue.login_path)
+    thalamus_session_cookie: str = field(default_factory=thalamus_wire.session_cookie)
     #: [DOC] Set-Cookie: JSESSIONID=...; Path=/urest_service; Secure; HttpOnly
-    tealium_cookie_path: str = "/urest_service"
+    tealium_cookie_path: str = tealium_wire.COOKIE_PATH
     tealium_cookie_secure: bool = True
     #: [KIT] failed v1 logins that lock a username out, and for how long (seconds).
     tealium_lockout_attempts: int = 5
@@ -150,13 +151,14 @@ class MockConfig:
                 if bad:
                     raise ConfigError(f"unknown {api} credential keys: {', '.join(bad)}")
                 hints = _hints(kind)
+                secret = kind.secret_fields()
                 for key, item in value.items():
-                    hint = str | Secret if key in _SECRET_FIELDS else hints[key]
+                    hint = str | Secret if key in secret else hints[key]
                     if not _conforms(item, hint):
                         raise _wrong_type(f"{api}.{key}", hints[key], item)
                 changes[api] = dataclasses.replace(
                     current,
-                    **{k: Secret(v) if k in _SECRET_FIELDS else v for k, v in value.items()},
+                    **{k: Secret(v) if k in secret else v for k, v in value.items()},
                 )
         if isinstance(changes.get("admin_token"), str):
             changes["admin_token"] = Secret(changes["admin_token"])
@@ -169,6 +171,16 @@ class MockConfig:
             if not _conforms(item, hints[key]):
                 raise _wrong_type(key, hints[key], item)
         return dataclasses.replace(self, **changes)
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every configured secret: the credentials' secret fields and the admin token, as
+        :mod:`statuskit.credentials` types them (the journal scrubs them wherever sent)."""
+        found: list[Secret | None] = [
+            getattr(creds, name)
+            for creds in (self.thalamus, self.tealium)
+            for name in creds.secret_fields()
+        ]
+        return tuple(s for s in [*found, self.admin_token] if s is not None)
 
     @classmethod
     def coerce(cls, config: MockConfig | Mapping[str, Any] | None) -> MockConfig:

@@ -65,11 +65,22 @@ class _FromEnv:
     api: str
 
     @classmethod
+    def secret_fields(cls) -> tuple[str, ...]:
+        """The fields whose values are secrets (:class:`~statuskit.secrets.Secret`\\ s)."""
+        default: Any = cls()
+        return tuple(
+            f.name
+            for f in dataclasses.fields(default)
+            if isinstance(getattr(default, f.name), Secret)
+        )
+
+    @classmethod
     def variables(cls) -> dict[str, bool]:
         """``{variable: whether its value is a secret}``, one per field."""
         default: Any = cls()
+        secret = cls.secret_fields()
         return {
-            f"{ENV_PREFIX}{cls.api}_{f.name.upper()}": isinstance(getattr(default, f.name), Secret)
+            f"{ENV_PREFIX}{cls.api}_{f.name.upper()}": f.name in secret
             for f in dataclasses.fields(default)
         }
 
@@ -78,12 +89,12 @@ class _FromEnv:
         """Read the ``STATUSKIT_<API>_*`` variables, falling back to the defaults."""
         env = os.environ if environ is None else environ
         default: Any = cls()
+        secret = cls.secret_fields()
         values: dict[str, Any] = {}
         for f in dataclasses.fields(default):
             value = env.get(f"{ENV_PREFIX}{cls.api}_{f.name.upper()}", "")
             if value:
-                secret = isinstance(getattr(default, f.name), Secret)
-                values[f.name] = Secret(value) if secret else value
+                values[f.name] = Secret(value) if f.name in secret else value
         read: Self = dataclasses.replace(default, **values)
         return read
 

@@ -8,11 +8,23 @@ import json
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 
+from mockserver._request_record import request_record
 from statuskit import catalogue
+from statuskit.client import _redact
+from statuskit.client._redact import redact_text, request_line, safe_request
 from statuskit.registry import SchemaRegistry, default_registry
-from statuskit.wire import carriers, cookie_header, secret_names, tealium, thalamus
+from statuskit.secrets import REDACTED
+from statuskit.wire import (
+    STRAY_SECRET_NAMES,
+    carriers,
+    cookie_header,
+    secret_names,
+    tealium,
+    thalamus,
+)
 
 
 def test_secret_names_are_the_catalogues_secret_schemes_and_fields() -> None:
@@ -140,3 +152,69 @@ def test_cookie_header_sends_back_every_set_cookie() -> None:
     )
     assert cookie_header(["JSESSIONID=; Max-Age=0", 'x=""']) is None
     assert cookie_header([]) is None
+
+
+# -- the users agree with the lists ---------------------------------------------------------
+
+VALUE = "s3cret-value-0123"
+
+
+@pytest.mark.parametrize("name", secret_names(where="query"))
+def test_a_secret_query_value_is_masked_by_the_client_and_the_journal(name: str) -> None:
+    request = httpx.Request("GET", f"http://127.0.0.1/p?a=1&{name}={VALUE}")
+    assert VALUE not in request_line(request)
+    assert VALUE not in str(safe_request(request).url)
+    assert VALUE not in redact_text(f"GET {request.url} 200")
+    assert name.lower() in _redact.SECRET_PARAMS
+    record = request_record({"PATH_INFO": "/p", "QUERY_STRING": f"a=1&{name}={VALUE}"}, ())
+    assert VALUE not in json.dumps(record)
+    assert record["query"] == f"a=1&{name}"
+
+
+@pytest.mark.parametrize("name", secret_names(where="body"))
+def test_a_secret_body_field_sent_in_a_query_is_kept_out_of_the_journal(name: str) -> None:
+    record = request_record({"PATH_INFO": "/p", "QUERY_STRING": f"{name}={VALUE}"}, ())
+    assert VALUE not in json.dumps(record)
+
+
+@pytest.mark.parametrize("name", secret_names(where="header"))
+def test_a_secret_header_is_masked_by_the_client_and_never_journaled(name: str) -> None:
+    request = httpx.Request("GET", "http://127.0.0.1/p", headers={name: VALUE})
+    assert safe_request(request).headers[name] == REDACTED
+    assert name.lower() in _redact.SECRET_HEADERS
+    trace = f"receive_response_headers.complete return_value=[(b'{name}', b'{VALUE}')]"
+    assert VALUE not in redact_text(trace)
+    environ = {"PATH_INFO": "/p", "HTTP_" + name.upper().replace("-", "_"): VALUE}
+    assert VALUE not in json.dumps(request_record(environ, ()))
+
+
+@pytest.mark.parametrize("name", secret_names(where="cookie"))
+def test_a_session_cookie_is_masked_by_the_client_and_only_named_by_the_journal(name: str) -> None:
+    assert VALUE not in redact_text(f"sent Cookie: {name}={VALUE}; other=1")
+    record = request_record({"PATH_INFO": "/p", "HTTP_COOKIE": f"{name}={VALUE}"}, ())
+    assert VALUE not in json.dumps(record)
+    assert record["credentials"] == [f"cookie:{name}"]
+
+
+@pytest.mark.parametrize("name", STRAY_SECRET_NAMES)
+def test_a_credential_under_a_stray_name_is_kept_out_of_the_journal(name: str) -> None:
+    record = request_record({"PATH_INFO": "/p", "QUERY_STRING": f"{name}={VALUE}"}, ())
+    assert VALUE not in json.dumps(record)
+
+
+def test_every_secret_the_builders_place_travels_under_a_listed_name() -> None:
+    listed = set(secret_names())
+    params, headers = thalamus.placed("tp", VALUE)
+    assert set(headers) <= listed
+    assert "touchpoint" not in listed  # the touchpoint is a credential, not a secret
+    params, headers = thalamus.placed("tp", VALUE, token_in="query")
+    assert {k for k, v in params.items() if v == VALUE} <= listed
+    assert set(thalamus.login_request("basic", "me", VALUE).headers) <= listed
+    assert set(thalamus.session_headers(VALUE)) <= listed
+    assert thalamus.login_fields()[1] in listed
+    params, headers = tealium.v1_credentials(VALUE, VALUE)
+    assert set(params) | set(headers) <= listed
+    assert set(tealium.bearer_headers(VALUE)) <= listed
+    for version in (1, 2):
+        login = tealium.login(version)
+        assert {login.secret_field, login.secret} <= listed

@@ -14,7 +14,12 @@ from collections.abc import Iterable
 
 from statuskit.wire._names import Carrier, carriers, secret_names
 
-__all__ = ["Carrier", "carriers", "cookie_header", "secret_names"]
+__all__ = ["STRAY_SECRET_NAMES", "Carrier", "carriers", "cookie_header", "secret_names"]
+
+#: [KIT] Names no API takes a credential under, but a confused client might send one
+#: under (a bearer token as ``?access_token=``): whatever records a request keeps their
+#: values out as if they were secret. Defence in depth, not the wire.
+STRAY_SECRET_NAMES = ("access_token", "apikey", "jwt", "secret")
 
 
 def cookie_header(set_cookies: Iterable[str]) -> str | None:

@@ -29,7 +29,7 @@ __all__ = [
 Where = Literal["query", "header", "cookie", "body"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Carrier:
     """One place a credential travels: ``("query", "token")``, ``("header", "Cookie")``.
 
@@ -92,20 +92,26 @@ def _schema_names(registry: SchemaRegistry, api: str, entry: dict[str, Any]) -> 
 @functools.cache
 def _carriers(registry: SchemaRegistry, api: str) -> tuple[Carrier, ...]:
     catalogue = _catalogue(registry, api)
-    found: set[Carrier] = set()
+    # In the catalogue's order (the touchpoint before the token), each carrier once.
+    found: dict[Carrier, None] = {}
     for scheme in catalogue.get("securitySchemes", {}).values():
-        found.update(_scheme_carriers(scheme))
+        found.update(dict.fromkeys(_scheme_carriers(scheme)))
     schemas = {n for e in catalogue["operations"] for n in _schema_names(registry, api, e)}
-    for name in schemas:
+    for name in sorted(schemas):
         for key, node in registry.source(api, name).get("properties", {}).items():
             if node.get("x-secret"):
-                found.add(Carrier("body", key, name, True))
-    return tuple(sorted(found))
+                found[Carrier("body", key, name, True)] = None
+    return tuple(found)
 
 
-def carriers(api: str, *, registry: SchemaRegistry | None = None) -> tuple[Carrier, ...]:
-    """Every place ``api``'s credentials travel, secret or not."""
-    return _carriers(_resolve(registry), api)
+def carriers(
+    api: str | None = None, *, registry: SchemaRegistry | None = None
+) -> tuple[Carrier, ...]:
+    """Every place ``api``'s credentials travel (every API's when ``None``), secret or not,
+    in the catalogue's order."""
+    reg = _resolve(registry)
+    apis = (api,) if api is not None else _apis(reg)
+    return tuple(dict.fromkeys(c for a in apis for c in _carriers(reg, a)))
 
 
 def secret_names(

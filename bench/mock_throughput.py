@@ -25,6 +25,7 @@ import httpx
 from bench._servers import Load, Server, granian_bare, require, statuskit_serve, wait_for, wrk
 from statuskit.catalogue import login_path
 from statuskit.registry import default_registry
+from statuskit.wire import cookie_header, tealium, thalamus
 
 THALAMUS_Q = "touchpoint=test&token=statuskit-token"
 TEALIUM_FILE = "/v1/omnichannel/accounts/acme/profiles/main/files/sales-transaction_2016feb4v50.csv"
@@ -38,19 +39,19 @@ def thalamus_target(base: str, record_id: int = 274) -> tuple[str, list[str]]:
     )
     login.raise_for_status()
     url = f"{base}/api/v4/import/status/{record_id}?{THALAMUS_Q}"
-    return url, [f"Cookie: JSESSIONID={login.cookies['JSESSIONID']}"]
+    cookie = thalamus.session_cookie()
+    return url, [f"Cookie: {cookie}={login.cookies[cookie]}"]
 
 
 def tealium_target(base: str) -> tuple[str, list[str]] | None:
     """Log in to v1; return the file URL and the session header (None without Tealium)."""
-    login = httpx.post(
-        f"{base}/v1/login", data={"username": "user@example.com", "password": "statuskit"}
-    )
+    v1 = tealium.login(1)
+    login = httpx.post(base + v1.path, data=v1.form("user@example.com", "statuskit"))
     if login.status_code == 404:
         return None
     login.raise_for_status()
-    session = login.headers["set-cookie"].split(";")[0]
-    return f"{base}{TEALIUM_FILE}?utk={login.json()['utk']}", [f"Cookie: {session}"]
+    session = cookie_header(login.headers.get_list("set-cookie"))
+    return f"{base}{TEALIUM_FILE}?utk={login.json()[v1.secret]}", [f"Cookie: {session}"]
 
 
 def validated(api: str, schema: str, url: str, headers: list[str]) -> None:

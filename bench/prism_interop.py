@@ -27,9 +27,11 @@ from bench._prism import install_prism, prism_mock, prism_version
 from bench._servers import statuskit_serve, wait_for
 from bench.mock_throughput import free_port
 from statuskit.catalogue import login_path
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.fixtures import fixtures
 from statuskit.openapi import build_document, dumps
 from statuskit.registry import default_registry
+from statuskit.wire import cookie_header, tealium, thalamus
 
 Q = {"touchpoint": "test", "token": "statuskit-token"}
 FILES = "/v1/omnichannel/accounts/acme/profiles/main/files"
@@ -157,24 +159,26 @@ CASES = [
 
 def logins(base: str) -> dict[str, dict[str, Any]]:
     """Credentials from a real statuskit login, sent to both servers alike."""
-    th = httpx.post(
-        f"{base}{login_path()}",
-        params=Q,
-        auth=("consumer@example.com", "statuskit"),
+    th_creds, te_creds = ThalamusCredentials.from_env(), TealiumCredentials.from_env()
+    params, headers = thalamus.placed(th_creds.touchpoint, th_creds.token.reveal())
+    basic = thalamus.basic_authorization(th_creds.principal, th_creds.password.reveal())
+    th = httpx.post(f"{base}{login_path()}", params=params, headers={**headers, **basic})
+    v1, v2 = tealium.login(1), tealium.login(2)
+    v1_answer = httpx.post(
+        base + v1.path, data=v1.form(te_creds.username, te_creds.password.reveal())
     )
-    v1 = httpx.post(
-        f"{base}/v1/login", data={"username": "user@example.com", "password": "statuskit"}
+    v2_answer = httpx.post(
+        base + v2.path, data=v2.form(te_creds.username, te_creds.api_key.reveal())
     )
-    v2 = httpx.post(
-        f"{base}/v2/auth", data={"username": "user@example.com", "key": "statuskit-api-key"}
+    v1_params, v1_headers = tealium.v1_credentials(
+        v1_answer.json()[v1.secret], cookie_header(v1_answer.headers.get_list("set-cookie"))
     )
     return {
-        "thalamus": {"cookies": {"JSESSIONID": th.cookies["JSESSIONID"]}},
-        "v1": {
-            "cookies": {"JSESSIONID": v1.headers["set-cookie"].split(";")[0].split("=")[1]},
-            "params": {"utk": v1.json()["utk"]},
+        "thalamus": {
+            "headers": thalamus.session_headers(cookie_header(th.headers.get_list("set-cookie")))
         },
-        "v2": {"headers": {"Authorization": f"Bearer {v2.json()['token']}"}},
+        "v1": {"params": v1_params, "headers": v1_headers},
+        "v2": {"headers": tealium.bearer_headers(v2_answer.json()[v2.secret])},
     }
 
 
@@ -185,7 +189,6 @@ def answer(base: str, case: Case, creds: dict[str, dict[str, Any]]) -> httpx.Res
         base + case.path,
         params={**case.params, **extra.get("params", {})},
         headers=extra.get("headers"),
-        cookies=extra.get("cookies"),
         data=case.data,
         timeout=30,
     )

@@ -1,22 +1,27 @@
-"""Tealium Omnichannel probes: a login, count and search, the files, every documented refusal.
+"""Tealium Omnichannel probes: a login, count and search, the files, every refusal the
+catalogue has.
 
 v1 logs in with a password and sends ``?utk=`` with the ``JSESSIONID`` cookie; v2 fetches
 a bearer token. Files are found through ``/count`` and ``/search`` when none are named:
 ``/search`` refuses more than 50 matches, so the window is halved towards the present
-until ``/count`` says it holds at most that many.
+until ``/count`` says it holds at most that many. Routes, refusals and whether each is
+documented come from ``schemas/tealium/operations.json`` (:mod:`statuskit.catalogue`,
+:mod:`statuskit.drift._cases`), each version's from its own routes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
+from statuskit.catalogue import ErrorCase, Operation, operations
 from statuskit.client._base import session_cookies
 from statuskit.credentials import TealiumCredentials
+from statuskit.drift._cases import Request, case_probe, route_cases, send_list, settings
 from statuskit.drift._http import BudgetExhausted, Http
 from statuskit.drift.probes import (
     ContentType,
@@ -29,41 +34,46 @@ from statuskit.drift.probes import (
     Prober,
 )
 from statuskit.errors import TargetAuthError
+from statuskit.fixtures import fixtures
 
 __all__ = ["TealiumProber"]
 
-_FILES = "docs/wire.md: Tealium, files"
-_AUTH = "docs/wire.md: Tealium v1 ('Either missing or not matching one session: 401 1401')"
-_WRONG = "drift-probe-wrong-token"
 _START = datetime(2000, 1, 1, tzinfo=UTC)
 #: Most files /search lists before it asks for a narrower window (docs/wire.md).
 _SEARCH_LIMIT = 50
 _NARROWING = 12
+#: The operations whose refusals a run sends, the files' first: the ones whose valid
+#: request this prober can build (the others are session calls).
+_PROBED = ("get-file-status", "count", "search")
+#: The name a file probe uses when no file is named or found: the refusals need a route.
+_PLACEHOLDER = "drift-probe.csv"
 
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def _refusal(
-    status: int, code: int, message: str, *, auth: bool, documented: bool, source: str
-) -> Expect:
-    # [DOC] the statuses and messages of /{name}; [KIT] returnCode = the HTTP status there.
-    # A 401's shape is the documented v1 failure, but which request gets it is the kit's
-    # decision, so an auth probe's values are too.
-    return Expect(
-        status,
-        schema="error",
-        values=(
-            ExpectedValue(("returnCode",), code, False),
-            ExpectedValue(("message",), message, documented),
-        ),
-        auth=auth,
-        headers=(ContentType(),),
-        documented_status=documented,
-        documented_shape=status == 401,
-        source=source,
-    )
+@functools.cache
+def _messages() -> Mapping[int, str]:
+    """The documented message of each documented returnCode, from the vendors' examples
+    (the same fixtures the mock answers with)."""
+    found = {}
+    for fixture in fixtures(api="tealium", kind="documented"):
+        if fixture.schema == "error":
+            body = fixture.load()
+            found[body["returnCode"]] = body["message"]
+    return found
+
+
+def _values(case: ErrorCase, documented: bool) -> tuple[ExpectedValue, ...]:
+    # {"returnCode": N, "message": "..."}: the code, and the message where the docs give one.
+    if case.value is None:
+        return ()
+    code = int(case.value)
+    values = [ExpectedValue(("returnCode",), code, documented)]
+    if code in _messages():
+        values.append(ExpectedValue(("message",), _messages()[code], documented))
+    return tuple(values)
 
 
 class TealiumProber(Prober):
@@ -85,15 +95,21 @@ class TealiumProber(Prober):
         super().__init__(http, context)
         self.credentials = credentials
         self.version = version
+        self.where = {"account": account, "profile": profile}
+        self.ops: Mapping[str, Operation] = {
+            op.name: op for op in operations(self.api, registry=context.registry)
+        }
+        self.setting = settings(context.environ)
         for secret in (credentials.password, credentials.api_key):
             context.redactor.add(secret)
-        self.files_path = (
-            f"/v{version}/omnichannel/accounts/{quote(account, safe='')}"
-            f"/profiles/{quote(profile, safe='')}/files"
-        )
         self.auth: tuple[dict[str, str], dict[str, str]] = ({}, {})
-        common = context.registry.source("tealium", "common")
-        self.max_name: int = common["$defs"]["fileName"]["maxLength"]
+        #: The session credential's value (the utk, or the bearer token) once logged in.
+        self.session: str | None = None
+
+    def template(self, operation: str) -> str:
+        """The route of ``operation`` in this run's API version."""
+        prefix = f"/v{self.version}/"
+        return next(t for t in self.ops[operation].templates if t.startswith(prefix))
 
     # -- login --------------------------------------------------------------------------
 
@@ -108,11 +124,11 @@ class TealiumProber(Prober):
             )
             expect = Expect(200, "login-response", headers=(ContentType(), cookie))
             form = {"username": creds.username, "password": creds.password.reveal()}
-            probe = Probe("login", "login", "POST", "/v1/login", expect, data=form)
+            probe = Probe("login", "login", "POST", self.template("login"), expect, data=form)
         else:
             expect = Expect(200, "auth-response", headers=(ContentType(),))
             form = {"username": creds.username, "key": creds.api_key.reveal()}
-            probe = Probe("login", "auth", "POST", "/v2/auth", expect, data=form)
+            probe = Probe("login", "auth", "POST", self.template("auth"), expect, data=form)
         observation = self.send(probe)
         response = observation.response
         assert response is not None
@@ -126,41 +142,61 @@ class TealiumProber(Prober):
                 self.context.redactor.add(part.partition("=")[2])
             if secret and cookies:
                 self.auth = ({"utk": secret}, {"Cookie": cookies})
+                self.session = secret
             else:
                 observation.auth_problem = "no session: " + (
                     "utk absent" if not secret else "JSESSIONID cookie absent"
                 )
         elif secret:
             self.auth = ({}, {"Authorization": f"Bearer {secret}"})
+            self.session = secret
         else:
             observation.auth_problem = "no session: token absent"
         return observation
 
     # -- probes -------------------------------------------------------------------------
 
-    def _get(
-        self,
-        name: str,
-        operation: str,
-        suffix: str,
-        expect: Expect,
-        query: dict[str, str] | None = None,
-        *,
-        params: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Probe:
-        auth_params, auth_headers = self.auth
-        sent_params = dict(auth_params if params is None else params) | (query or {})
-        sent_headers = dict(auth_headers if headers is None else headers)
-        return Probe(
-            name, operation, "GET", self.files_path + suffix, expect, sent_params, sent_headers
+    def _sent(self, credentials: Mapping[str, str | None]) -> tuple[dict[str, str], dict[str, str]]:
+        """How the session travels: v1's utk in the query with the login's cookie, v2's
+        token as a bearer; another value goes in the same places (v1: as both)."""
+        value = credentials.get("session")
+        if value is None:
+            return {}, {}
+        if value == self.session:
+            return dict(self.auth[0]), dict(self.auth[1])
+        if self.version == 1:
+            cookie = self.auth[1].get("Cookie", "JSESSIONID").partition("=")[0]
+            return {"utk": value}, {"Cookie": f"{cookie}={value}"}
+        return {}, {"Authorization": f"Bearer {value}"}
+
+    def _valid(
+        self, operation: str, name: str | None = None, query: Mapping[str, str] | None = None
+    ) -> Request:
+        path = dict(self.where) | ({"name": name} if name is not None else {})
+        return Request(
+            self.template(operation),
+            path,
+            dict(query or {}),
+            credentials={"session": self.session},
         )
+
+    def _get(self, name: str, operation: str, request: Request, expect: Expect) -> Probe:
+        params, headers = self._sent(request.credentials)
+        params.update(request.query)
+        return Probe(name, operation, "GET", request.url_path, expect, params, headers)
+
+    def _planned(self) -> list[tuple[Operation, ErrorCase]]:
+        registry = self.context.registry
+        ops = [self.ops[name] for name in _PROBED]
+        targets = ((op, route_cases(op, self.template(op.name), registry)) for op in ops)
+        return send_list(targets, self.setting)
 
     def observations(self) -> Iterator[Observation]:
         """Log in, then the list or count and search, the resources, the refusals; stop
         quietly when the budget runs out."""
         context = self.context
-        self.plan(3 + max(len(context.files), context.discover) + 5)
+        planned = self._planned()
+        self.plan(3 + max(len(context.files), context.discover) + len(planned))
         yield self.login()
         if not self.auth[0] and not self.auth[1]:
             return
@@ -172,8 +208,9 @@ class TealiumProber(Prober):
                 files = found[-context.discover :] if context.discover else []
             for name in files:
                 expect = Expect(200, schema="file-status", headers=(ContentType(),))
-                yield self.send(self._get("file", "get-file-status", "/" + _segment(name), expect))
-            yield from self._refusals(files[0] if files else "drift-probe.csv")
+                request = self._valid("get-file-status", name)
+                yield self.send(self._get("file", "get-file-status", request, expect))
+            yield from self._refusals(planned, files[0] if files else _PLACEHOLDER)
         except BudgetExhausted:
             return
 
@@ -184,11 +221,11 @@ class TealiumProber(Prober):
         """Count the files of a window, halve it towards the present until it holds at most
         50, and search it; each step is one request of the budget."""
         count = Expect(200, schema="count", headers=(ContentType(),))
-        start, end = _START, datetime.now(UTC) + timedelta(days=1)
+        start, end = _START, _end()
         wider: tuple[datetime, datetime] | None = None
         for _ in range(_NARROWING):
-            window = self._window(start, end)
-            observed = self.send(self._get("count", "count", "/count", count, window))
+            request = self._valid("count", query=self._window(start, end))
+            observed = self.send(self._get("count", "count", request, count))
             yield observed
             total = _field(observed.response, "count")
             if not isinstance(total, int) or isinstance(total, bool) or total < 0:
@@ -205,8 +242,8 @@ class TealiumProber(Prober):
         else:
             return
         search = Expect(200, schema="file-status-list", headers=(ContentType(),))
-        window = self._window(start, end)
-        listed = self.send(self._get("search", "search", "/search", search, window))
+        request = self._valid("search", query=self._window(start, end))
+        listed = self.send(self._get("search", "search", request, search))
         yield listed
         body = _json(listed.response)
         for item in body if isinstance(body, list) else []:
@@ -214,46 +251,20 @@ class TealiumProber(Prober):
             if isinstance(name, str):
                 found.append(name)
 
-    def _refusals(self, name: str) -> Iterator[Observation]:
-        path, op = "/" + _segment(name), "get-file-status"
-        refused = _refusal(
-            401, 1401, "Authentication Failed", auth=True, documented=False, source=_AUTH
-        )
-        if self.version == 1:
-            cases = [
-                self._get("missing token", op, path, refused, params={}),
-                self._get("wrong token", op, path, refused, params={"utk": _WRONG}),
-                self._get("no session", op, path, refused, headers={}),
-            ]
-        else:
-            wrong = {"Authorization": f"Bearer {_WRONG}"}
-            cases = [
-                self._get("missing token", op, path, refused, headers={}),
-                self._get("wrong token", op, path, refused, headers=wrong),
-            ]
-        missing = _refusal(
-            404, 404, "Supplied file name not found", auth=False, documented=True, source=_FILES
-        )
-        # One character over the schema's limit, '.csv' included.
-        long_name = "drift-probe-".ljust(self.max_name + 1 - len(".csv"), "x") + ".csv"
-        too_long = _refusal(
-            400,
-            400,
-            f"File name exceeds {self.max_name} chars",
-            auth=False,
-            documented=True,
-            source=_FILES,
-        )
-        cases += [
-            self._get("unknown file", op, "/drift-probe-no-such-file.csv", missing),
-            self._get(f"{len(long_name)}-character name", op, "/" + long_name, too_long),
-        ]
-        for probe in cases:
-            yield self.send(probe)
+    def _refusals(
+        self, planned: list[tuple[Operation, ErrorCase]], name: str
+    ) -> Iterator[Observation]:
+        # The whole window: the range cases change one part of a request that is valid.
+        window = self._window(_START, _end())
+        for op, case in planned:
+            valid = self._valid(op.name, name, window if op.name != "get-file-status" else None)
+            yield self.send(
+                case_probe(op, case, valid, setting=self.setting, send=self._sent, values=_values)
+            )
 
 
-def _segment(name: str) -> str:
-    return quote(name, safe="")
+def _end() -> datetime:
+    return datetime.now(UTC) + timedelta(days=1)
 
 
 def _json(response: httpx.Response | None) -> Any:

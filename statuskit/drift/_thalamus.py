@@ -1,21 +1,22 @@
-"""Thalamus v4 probes: a login, the list, the records, and every documented refusal.
+"""Thalamus v4 probes: a login, the list, the records, and every refusal the catalogue has.
 
-Expectations come from ``docs/wire.md``; bodies are held to the schemas the registry names.
-The token travels as the ``Thalamus-Token`` header and the touchpoint in the query, as the
-reference client sends them (``docs/decisions.md``).
+Routes, refusals and whether each is documented come from ``schemas/thalamus/operations.json``
+(:mod:`statuskit.catalogue`, :mod:`statuskit.drift._cases`); bodies are held to the schemas
+the registry names. The token travels as the ``Thalamus-Token`` header and the touchpoint in
+the query, as the reference client sends them (``docs/decisions.md``).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from typing import Any
-from urllib.parse import quote
+from collections.abc import Iterator, Mapping
 
 import httpx
 
+from statuskit.catalogue import ErrorCase, Operation, operations
 from statuskit.client._base import session_cookies
 from statuskit.credentials import ThalamusCredentials
+from statuskit.drift._cases import Request, case_probe, send_list, settings
 from statuskit.drift._http import BudgetExhausted, Http
 from statuskit.drift.probes import (
     ContentType,
@@ -32,30 +33,17 @@ from statuskit.errors import TargetAuthError
 
 __all__ = ["ThalamusProber"]
 
-_STATUS = "/api/v4/import/status"
-#: An id no server holds: the largest a Java ``long`` can be (docs/wire.md).
-UNKNOWN_ID = str(2**63 - 1)
-_UNKNOWN_TOUCHPOINT = "drift-probe-unknown-touchpoint"
-_WRONG_TOKEN = "drift-probe-wrong-token"
-_CHECKS = "docs/wire.md: Thalamus v4, checks"
 _LOGIN = "FACTS.md: Login, 'Success is 200 and sets session cookies'; docs/wire.md: login"
+#: The operations whose refusals a run sends, the records' first: the ones whose valid
+#: request this prober can build (the others take a body, or are session calls).
+_PROBED = ("get-status", "list-imports")
 
 
-def _refusal(
-    field: str, code: str, *, documented: bool, status: int = 400, auth: bool = True
-) -> Expect:
-    # The touchpoint rows are the documented 400 example; the others are FACTS.md's kit
-    # decisions (docs/wire.md), so their status and key are too.
-    return Expect(
-        status,
-        schema="error",
-        values=(ExpectedValue(("errors", field), code, documented),),
-        auth=auth,
-        headers=(ContentType(),),
-        documented_status=documented,
-        documented_shape=True,
-        source=_CHECKS,
-    )
+def _values(case: ErrorCase, documented: bool) -> tuple[ExpectedValue, ...]:
+    # {"errors": {field: Code}}: the case's code under its key.
+    if case.field is None:
+        return ()
+    return (ExpectedValue(("errors", case.field), case.value, documented),)
 
 
 class ThalamusProber(Prober):
@@ -68,47 +56,53 @@ class ThalamusProber(Prober):
     ) -> None:
         super().__init__(http, context)
         self.credentials = credentials
-        self.login_path = login_path
+        self.ops: Mapping[str, Operation] = {
+            op.name: op
+            for op in operations(self.api, login_path=login_path, registry=context.registry)
+        }
+        self.setting = settings(context.environ)
         for secret in (credentials.token, credentials.password):
             context.redactor.add(secret)
         self.session: str | None = None
 
     # -- requests -----------------------------------------------------------------------
 
-    def _auth(
-        self,
-        *,
-        touchpoint: str | None = None,
-        token: str | None = None,
-        session: bool = True,
-    ) -> tuple[dict[str, str], dict[str, str]]:
-        params = {"touchpoint": touchpoint} if touchpoint is not None else {}
-        headers = {"Thalamus-Token": token} if token is not None else {}
-        if session and self.session:
-            headers["Cookie"] = self.session
+    def _valid(self, operation: str, path: Mapping[str, str] | None = None) -> Request:
+        creds = self.credentials
+        credentials = {
+            "touchpoint": creds.touchpoint,
+            "token": creds.token.reveal(),
+            "session": self.session,
+        }
+        return Request(self.ops[operation].path, dict(path or {}), credentials=credentials)
+
+    def _sent(self, credentials: Mapping[str, str | None]) -> tuple[dict[str, str], dict[str, str]]:
+        """How each credential travels: the touchpoint in the query, the token as a header,
+        the session as the login's cookies (or one cookie of that name, for another value)."""
+        params: dict[str, str] = {}
+        headers: dict[str, str] = {}
+        if (touchpoint := credentials.get("touchpoint")) is not None:
+            params["touchpoint"] = touchpoint
+        if (token := credentials.get("token")) is not None:
+            headers["Thalamus-Token"] = token
+        session = credentials.get("session")
+        if session is not None and self.session:
+            if session != self.session:
+                session = f"{self.session.partition('=')[0]}={session}"
+            headers["Cookie"] = session
         return params, headers
 
-    def _get(
-        self,
-        name: str,
-        operation: str,
-        path: str,
-        expect: Expect,
-        query: dict[str, str] | None = None,
-        **auth: Any,
-    ) -> Probe:
-        creds = self.credentials
-        defaults = {"touchpoint": creds.touchpoint, "token": creds.token.reveal()}
-        params, headers = self._auth(**(defaults | auth))
-        params.update(query or {})
-        return Probe(name, operation, "GET", path, expect, params=params, headers=headers)
+    def _get(self, name: str, operation: str, request: Request, expect: Expect) -> Probe:
+        params, headers = self._sent(request.credentials)
+        params.update(request.query)
+        return Probe(name, operation, "GET", request.url_path, expect, params, headers)
 
     def login(self) -> Observation:
         """Log in with HTTP Basic; a refusal means the target cannot be measured."""
         creds = self.credentials
         pair = f"{creds.principal}:{creds.password.reveal()}".encode()
-        params, headers = self._auth(
-            touchpoint=creds.touchpoint, token=creds.token.reveal(), session=False
+        params, headers = self._sent(
+            {"touchpoint": creds.touchpoint, "token": creds.token.reveal()}
         )
         headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
         expect = Expect(
@@ -117,7 +111,7 @@ class ThalamusProber(Prober):
             headers=(Cookie(cookie="JSESSIONID", documented=False, source=_LOGIN),),
             source=_LOGIN,
         )
-        probe = Probe("login", "login", "POST", self.login_path, expect, params, headers)
+        probe = Probe("login", "login", "POST", self.ops["login"].path, expect, params, headers)
         observation = self.send(probe)
         response = observation.response
         assert response is not None
@@ -134,85 +128,59 @@ class ThalamusProber(Prober):
 
     # -- the run ------------------------------------------------------------------------
 
+    def _planned(self) -> list[tuple[Operation, ErrorCase]]:
+        ops = [self.ops[name] for name in _PROBED]
+        return send_list(((op, op.errors) for op in ops), self.setting)
+
     def observations(self) -> Iterator[Observation]:
-        """Log in, then the list or count and search, the resources, the refusals; stop
-        quietly when the budget runs out."""
+        """Log in, then the list, the records, the refusals; stop quietly when the budget
+        runs out."""
         context = self.context
-        self.plan(2 + max(len(context.ids), context.discover) + 6)
+        planned = self._planned()
+        self.plan(2 + max(len(context.ids), context.discover) + len(planned))
         yield self.login()
         if not self.session:
             # Every probe behind the session would only measure its absence.
             return
         ids = list(context.ids)
         try:
-            page = self._get(
-                "list",
-                "list-imports",
-                _STATUS,
-                Expect(200, schema="import-page", headers=(ContentType(),)),
+            page = Expect(200, schema="import-page", headers=(ContentType(),))
+            request = self._valid("list-imports")
+            request = Request(
+                request.template,
                 query={"pageSize": str(context.page_size)},
+                credentials=request.credentials,
             )
-            listed = self.send(page)
+            listed = self.send(self._get("list", "list-imports", request, page))
             yield listed
             if not ids:
                 ids = _ids(listed.response)[: context.discover]
             for import_id in ids:
-                path = f"{_STATUS}/{quote(str(import_id), safe='')}"
                 expect = Expect(200, schema="import-record", headers=(ContentType(),))
-                yield self.send(self._get("record", "get-status", path, expect))
-            yield from self._refusals(ids[0] if ids else "1")
+                record = self._valid("get-status", {"id": str(import_id)})
+                yield self.send(self._get("record", "get-status", record, expect))
+            yield from self._refusals(planned, ids[0] if ids else "1")
         except BudgetExhausted:
             return
 
-    def _refusals(self, import_id: str) -> Iterator[Observation]:
-        path = f"{_STATUS}/{quote(import_id, safe='')}"
-        no_session = Expect(
-            401,
-            schema=None,
-            auth=True,
-            headers=(WwwAuthenticate(),),
-            documented_status=False,
-            source=_CHECKS,
-        )
-        cases = [
-            self._get(
-                "missing touchpoint",
-                "get-status",
-                path,
-                _refusal("partnerDataSource", "TouchpointCodeRequired", documented=True),
-                touchpoint=None,
-            ),
-            self._get(
-                "unknown touchpoint",
-                "get-status",
-                path,
-                _refusal("partnerDataSource", "InvalidTouchpointCode", documented=True),
-                touchpoint=_UNKNOWN_TOUCHPOINT,
-            ),
-            self._get(
-                "missing token",
-                "get-status",
-                path,
-                _refusal("token", "Required", documented=False),
-                token=None,
-            ),
-            self._get(
-                "wrong token",
-                "get-status",
-                path,
-                _refusal("token", "InvalidToken", documented=False),
-                token=_WRONG_TOKEN,
-            ),
-            self._get("no session", "get-status", path, no_session, session=False),
-            self._get(
-                "unknown id",
-                "get-status",
-                f"{_STATUS}/{UNKNOWN_ID}",
-                _refusal("id", "NotFound", documented=False, status=404, auth=False),
-            ),
-        ]
-        for probe in cases:
-            yield self.send(probe)
+    def _refusals(
+        self, planned: list[tuple[Operation, ErrorCase]], import_id: str
+    ) -> Iterator[Observation]:
+        for op, case in planned:
+            valid = self._valid(op.name, {"id": import_id})  # a route without {id} ignores it
+            # [KIT] a 401 names the login's scheme and realm (docs/wire.md).
+            headers = (WwwAuthenticate(),) if case.status == 401 else ()
+            yield self.send(
+                case_probe(
+                    op,
+                    case,
+                    valid,
+                    setting=self.setting,
+                    send=self._sent,
+                    values=_values,
+                    headers=headers,
+                )
+            )
 
 
 def _ids(response: httpx.Response | None) -> list[str]:

@@ -15,8 +15,9 @@ from typing import Literal
 
 import httpx
 
-from statuskit.client._thalamus import env_login_path
-from statuskit.credentials import TealiumCredentials, ThalamusCredentials
+from statuskit.catalogue import login_path as default_login_path
+from statuskit.catalogue import operation
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials, thalamus_login_path
 from statuskit.drift._http import Http, safe_target
 from statuskit.drift._tealium import TealiumProber
 from statuskit.drift._thalamus import ThalamusProber
@@ -62,7 +63,7 @@ class DriftOptions:
     discover: int = 3
     page_size: int = 25
     min_enum_samples: int = DEFAULT_MIN_ENUM_SAMPLES
-    #: ``None``: ``$STATUSKIT_THALAMUS_LOGIN_PATH``, else the kit's default.
+    #: ``None``: ``$STATUSKIT_THALAMUS_LOGIN_PATH``, else the catalogue's default.
     login_path: str | None = None
     api_version: int = 1
 
@@ -98,6 +99,19 @@ def _prober(
         )
         return prober, [account, profile, tcreds.username, *context.files]
     raise ConfigError(f"unknown API {api!r}: drift knows thalamus and tealium")
+
+
+#: The operations a run may POST to: the logins that make its GETs possible.
+_LOGINS = (("thalamus", "login"), ("tealium", "login"), ("tealium", "auth"))
+
+
+def _logins(login_path: str, registry: SchemaRegistry) -> frozenset[str]:
+    """The login routes, as the catalogue writes them (Thalamus's moved to ``login_path``)."""
+    return frozenset(
+        template
+        for api, name in _LOGINS
+        for template in operation(api, name, login_path=login_path, registry=registry).templates
+    )
 
 
 def http_path(path: str) -> str:
@@ -141,11 +155,13 @@ def run(
         public=_PUBLIC_DEFAULTS,
     )
     # Resolved once: the probes log in where the logins are counted.
-    login_path = http_path(env_login_path(opts.login_path, environ))
+    login_path = http_path(
+        opts.login_path or thalamus_login_path(environ) or default_login_path(registry=registry)
+    )
     opts = replace(opts, login_path=login_path)
     http = Http(
         base_url,
-        logins=frozenset({login_path, "/v1/login", "/v2/auth"}),
+        logins=_logins(login_path, registry),
         transport=transport,
         timeout=opts.timeout,
         pace=opts.pace,
@@ -159,6 +175,7 @@ def run(
         registry=registry,
         redactor=redactor,
         progress=progress,
+        environ=os.environ if environ is None else environ,
     )
     prober, identifying = _prober(api, http, context, environ, opts, account, profile)
     comparison = Comparison(api, registry=registry, min_enum_samples=opts.min_enum_samples)

@@ -180,7 +180,8 @@ class Observation:
 
 @dataclass
 class Context:
-    """What the API modules share with the run: options, inputs and the redactor."""
+    """What the API modules share with the run: options, inputs, the redactor and the
+    environment the settings come from."""
 
     ids: Sequence[str]
     files: Sequence[str]
@@ -190,6 +191,8 @@ class Context:
     redactor: Redactor
     progress: Progress
     planned: int = 0
+    #: Where ``statuskit.credentials`` settings are read (a case's ``requires``).
+    environ: Mapping[str, str] = field(default_factory=dict)
 
 
 class Prober(ABC):

@@ -17,6 +17,10 @@ from tests.drift.mutate import Mutating, Rule
 #: What the reports call the in-process mock: the README's URL, so reports read the same.
 BASE_URL = "http://127.0.0.1:8080"
 FAST = DriftOptions(pace=0)
+#: A default Thalamus run against the mock: the login, the list, 3 records, then the
+#: catalogue's GET refusals: get-status's 7 and list-imports' 9 filter cases (the 5 it
+#: shares with get-status are sent once).
+THALAMUS_PROBES = 21
 
 Runner = Callable[..., DriftReport]
 

@@ -16,6 +16,7 @@ import pytest
 from mockserver.process import serve_process
 from statuskit.cli import main
 from statuskit.registry import SchemaRegistry
+from tests.drift.conftest import THALAMUS_PROBES
 
 FAST = ["--pace", "0", "--quiet"]
 
@@ -165,7 +166,8 @@ def test_baseline_proposal_and_recording_from_the_command_line(
     code = main(["drift", *args, *extra, "--record", str(recorded), "--format", "junit"])
     assert code == 0
     captured = capsys.readouterr()
-    assert '<testsuite name="statuskit drift thalamus" tests="11" failures="0"' in captured.out
+    suite = f'<testsuite name="statuskit drift thalamus" tests="{THALAMUS_PROBES}" failures="0"'
+    assert suite in captured.out
     summary = captured.err.splitlines()[-1]
     assert summary.startswith("statuskit drift: thalamus at ")
     assert f"baseline of 0 findings in {baseline}" in summary

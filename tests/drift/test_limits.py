@@ -13,7 +13,7 @@ from flask import Flask
 
 from statuskit.drift import DriftOptions, Progress
 from statuskit.drift._http import BudgetExhausted, Http
-from tests.drift.conftest import run_against
+from tests.drift.conftest import THALAMUS_PROBES, run_against
 from tests.drift.mutate import Mutating
 
 
@@ -105,12 +105,14 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(mock_app: Flask) ->
     run_against(mock_app, "thalamus", progress=Progress(terminal, tty=True))
     run_against(mock_app, "thalamus", progress=Progress(plain, tty=False))
     drawn = terminal.getvalue()
-    assert drawn.count("\r[") == 11
+    n = THALAMUS_PROBES
+    assert drawn.count("\r[") == n
     assert drawn.endswith("\n")
-    assert "] 11/11 GET /api/v4/import/status/9223372036854775807 -> 404" in drawn
+    # The last refusal: list-imports' last filter case.
+    assert f"] {n}/{n} GET /api/v4/import/status -> 400" in drawn
     lines = plain.getvalue().splitlines()
-    assert len(lines) == 11
-    assert lines[0] == "statuskit drift: 1/11 POST /api/v3/thalamus_security_check -> 200"
+    assert len(lines) == n
+    assert lines[0] == f"statuskit drift: 1/{n} POST /api/v3/thalamus_security_check -> 200"
     silent = io.StringIO()
     run_against(mock_app, "thalamus", progress=Progress(silent, enabled=False))
     assert silent.getvalue() == ""

@@ -3,19 +3,26 @@ finding, with the right severity, for every kind of difference."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from statuskit.catalogue import operation
 from tests.drift.conftest import run_against
 from tests.drift.mutate import Answer, Mutating, Rule, json_edit, set_status
 
 RECORD = r"GET /api/v4/import/status/\d{1,5}"
-UNKNOWN_ID = r"GET /api/v4/import/status/9223372036854775807"
+LIST = r"GET /api/v4/import/status"
+# The refusals' requests, as the catalogue writes them.
+_STATUS, _FILE = operation("thalamus", "get-status"), operation("tealium", "get-file-status")
+UNKNOWN_ID = r"GET /api/v4/import/status/" + _STATUS.case("404 id:NotFound").request.path["id"]
 FILES = r"GET /v1/omnichannel/accounts/acme/profiles/main/files"
 FILE = FILES + r"/(?!count$|search$)[^/]+"
-LONG_NAME = FILES + r"/drift-probe-x+\.csv"
+NO_SUCH_FILE = FILES + "/" + re.escape(_FILE.case("notFound").request.path["name"])
+LONG_NAME = FILES + "/" + _FILE.over_max_length("path", "name")
+WRONG_SESSION = "utk=" + _FILE.case("badSession").request.credentials["session"]
 Expected = tuple[
     str, str, str, str, str, bool
 ]  # kind, severity, operation, probe, path, documented
@@ -125,27 +132,28 @@ CASES: dict[str, tuple[str, tuple[Rule, ...], set[Expected]]] = {
         "tealium",
         (
             Rule(
-                FILES + r"/drift-probe-no-such-file\.csv",
+                NO_SUCH_FILE,
                 json_edit(lambda body: {"error": {"code": 404, "message": body["message"]}}),
                 statuses=(404,),
             ),
         ),
-        {("error-shape-changed", "breaking", "get-file-status", "unknown file", "$", False)},
+        # A documented case whose body's shape is a kit decision.
+        {("error-shape-changed", "breaking", "get-file-status", "notFound", "$", False)},
     ),
     "error body in another shape (thalamus touchpoint)": (
         "thalamus",
         (Rule(RECORD, json_edit(flat_touchpoint_error), statuses=(400,)),),
-        {("error-shape-changed", "breaking", "get-status", "missing touchpoint", "$", True)},
+        {("error-shape-changed", "breaking", "get-status", "touchpointMissing", "$", True)},
     ),
     "404 replaced by 400 (thalamus)": (
         "thalamus",
         (Rule(UNKNOWN_ID, set_status(400), statuses=(404,)),),
-        {("status-code-changed", "breaking", "get-status", "unknown id", "<status>", False)},
+        {("status-code-changed", "breaking", "get-status", "id:NotFound", "<status>", False)},
     ),
     "404 replaced by 400 (tealium)": (
         "tealium",
-        (Rule(FILES + r"/drift-probe-no-such-file\.csv", set_status(400), statuses=(404,)),),
-        {("status-code-changed", "breaking", "get-file-status", "unknown file", "<status>", True)},
+        (Rule(NO_SUCH_FILE, set_status(400), statuses=(404,)),),
+        {("status-code-changed", "breaking", "get-file-status", "notFound", "<status>", True)},
     ),
     "400 replaced by 200 for a 151-character name": (
         "tealium",
@@ -155,7 +163,7 @@ CASES: dict[str, tuple[str, tuple[Rule, ...], set[Expected]]] = {
                 "status-code-changed",
                 "breaking",
                 "get-file-status",
-                "151-character name",
+                "nameTooLong",
                 "<status>",
                 True,
             )
@@ -163,15 +171,16 @@ CASES: dict[str, tuple[str, tuple[Rule, ...], set[Expected]]] = {
     ),
     "wrong token accepted": (
         "tealium",
-        (Rule(FILE, set_status(200), statuses=(401,), query="utk=drift-probe-wrong-token"),),
+        (Rule(FILE, set_status(200), statuses=(401,), query=WRONG_SESSION),),
+        # v1's 401 1401 for a bad session is documented.
         {
             (
                 "auth-behaviour-changed",
                 "breaking",
                 "get-file-status",
-                "wrong token",
+                "badSession",
                 "<status>",
-                False,
+                True,
             )
         },
     ),
@@ -182,7 +191,7 @@ CASES: dict[str, tuple[str, tuple[Rule, ...], set[Expected]]] = {
                 FILE,
                 json_edit(put("returnCode", 1469)),
                 statuses=(401,),
-                query="utk=drift-probe-wrong-token",
+                query=WRONG_SESSION,
             ),
         ),
         {
@@ -190,23 +199,52 @@ CASES: dict[str, tuple[str, tuple[Rule, ...], set[Expected]]] = {
                 "auth-behaviour-changed",
                 "breaking",
                 "get-file-status",
-                "wrong token",
+                "badSession",
                 "$.returnCode",
-                False,
+                True,
             )
         },
     ),
     "another message": (
         "tealium",
-        (Rule(LONG_NAME, json_edit(put("message", "Name too long")), statuses=(400,)),),
+        (
+            Rule(
+                FILE,
+                json_edit(put("message", "Not authenticated")),
+                statuses=(401,),
+                query=WRONG_SESSION,
+            ),
+        ),
+        # The message of the documented example (fixtures/tealium/documented/).
+        {
+            (
+                "auth-behaviour-changed",
+                "breaking",
+                "get-file-status",
+                "badSession",
+                "$.message",
+                True,
+            )
+        },
+    ),
+    "another code for a kit-decision filter case": (
+        "thalamus",
+        (
+            Rule(
+                LIST,
+                json_edit(put("errors", {"page": "InvalidName"})),
+                statuses=(400,),
+                query="page=0",
+            ),
+        ),
         {
             (
                 "error-shape-changed",
                 "warning",
-                "get-file-status",
-                "151-character name",
-                "$.message",
-                True,
+                "list-imports",
+                "page:InvalidFormat",
+                "$.errors.page",
+                False,
             )
         },
     ),
@@ -223,7 +261,7 @@ CASES: dict[str, tuple[str, tuple[Rule, ...], set[Expected]]] = {
                 "header-changed",
                 "warning",
                 "get-status",
-                "no session",
+                "noSession",
                 "<header WWW-Authenticate>",
                 False,
             )

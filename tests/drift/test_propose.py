@@ -94,15 +94,16 @@ def test_the_patch_applies_and_widens_exactly_what_drifted(
 def test_status_and_refusal_findings_are_listed_not_proposed(
     mutated: Callable[..., Mutating],
 ) -> None:
-    app = mutated(Rule(r"GET /api/v4/import/status/9223372036854775807", lambda a: None))
+    from tests.drift.test_mutations import UNKNOWN_ID
+
+    app = mutated(Rule(UNKNOWN_ID, lambda a: None))
     report = run_against(app, "thalamus")
     assert report.findings == []
     from tests.drift.mutate import set_status
 
-    app = mutated(Rule(r"GET /api/v4/import/status/9223372036854775807", set_status(400), (404,)))
+    app = mutated(Rule(UNKNOWN_ID, set_status(400), (404,)))
     report = run_against(app, "thalamus")
     proposal = propose(report.findings)
     assert proposal.files == {}
-    assert "Not proposed (not a schema change): status-code-changed get-status unknown id" in (
-        proposal.patch
-    )
+    not_proposed = "Not proposed (not a schema change): status-code-changed get-status id:NotFound"
+    assert not_proposed in proposal.patch

@@ -10,7 +10,7 @@ from typing import Any
 
 from statuskit.drift import Baseline, DriftOptions, render
 from statuskit.registry import SchemaRegistry
-from tests.drift.conftest import run_against
+from tests.drift.conftest import THALAMUS_PROBES, run_against
 from tests.drift.mutate import Mutating, Rule, json_edit
 from tests.drift.test_mutations import RECORD, put, stringify
 
@@ -36,8 +36,8 @@ def test_the_json_report_validates_against_its_schema(
         "warning": 1,
         "info": 1,
         "suppressed": 1,
-        "probes": 11,
-        "requests": 11,
+        "probes": THALAMUS_PROBES,
+        "requests": THALAMUS_PROBES,
     }
     assert data["baseline"] == {
         "file": str(tmp_path / "baseline.json"),

@@ -26,6 +26,7 @@ from typing import Any
 
 from mockserver.control import Control, ControlState
 from mockserver.store import Store
+from statuskit.registry import default_registry
 
 __all__ = [
     "HEADER",
@@ -42,29 +43,39 @@ __all__ = [
 
 #: The test-mode request header carrying a one-off fault.
 HEADER = "X-Statuskit-Fault"
-KINDS = ("dribble", "latency", "malformed", "rate-limit", "reset", "status", "truncate")
+#: The fault schema: the kinds, the settings each takes, their defaults and bounds are
+#: written there once (``schemas/admin/faults-add-request.json``), for the admin API's
+#: validation and for the test-mode header alike.
+_SCHEMA = default_registry().source("admin", "faults-add-request")["properties"]
+KINDS: tuple[str, ...] = tuple(_SCHEMA["kind"]["enum"])
 #: [KIT] The server errors a ``status`` fault may answer with.
-STATUSES = (500, 502, 503, 504)
+STATUSES: tuple[int, ...] = tuple(_SCHEMA["status"]["enum"])
+
+
+def _setting(name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = _SCHEMA[name]
+    ref = str(spec.get("$ref", ""))
+    if ref.startswith("#/$defs/"):
+        return dict(default_registry().definition("admin", ref[8:], schema="faults-add-request"))
+    return spec
+
+
 #: The settings each kind takes, and their defaults (``None``: no default).
 _SETTINGS: dict[str, dict[str, int | None]] = {
-    "dribble": {"chunk_bytes": 16, "delay_ms": 20},
-    "latency": {"ms": None, "min_ms": None, "max_ms": None},
-    "malformed": {},
-    "rate-limit": {"retry_after": 1},
-    "reset": {},
-    "status": {"status": None},
-    "truncate": {},
+    kind: {name: _setting(name).get("default") for name in names}
+    for kind, names in _SCHEMA["kind"]["x-settings"].items()
 }
+#: The largest value of each numeric setting.
+_LIMITS: dict[str, int] = {
+    name: int(_setting(name)["maximum"])
+    for names in _SCHEMA["kind"]["x-settings"].values()
+    for name in names
+    if name != "status"
+}
+#: The smallest value of each numeric setting.
+_LOWEST: dict[str, int] = {name: int(_setting(name).get("minimum", 0)) for name in _LIMITS}
 #: The longest latency a fault may ask for.
-MAX_LATENCY_MS = 60_000
-_LIMITS = {
-    "ms": MAX_LATENCY_MS,
-    "min_ms": MAX_LATENCY_MS,
-    "max_ms": MAX_LATENCY_MS,
-    "delay_ms": 10_000,
-    "chunk_bytes": 1 << 20,
-    "retry_after": 86_400,
-}
+MAX_LATENCY_MS = _LIMITS["ms"]
 _TARGET = ("api", "route", "resource")
 _TRIGGER = ("times", "percent")
 _KNOWN = frozenset({"id", "kind", "seed", *_TARGET, *_TRIGGER, *_LIMITS, "status"})
@@ -135,7 +146,7 @@ class Fault:
                 raise FaultError(f"'{name}' does not apply to a '{kind}' fault")
         for name, default in _SETTINGS[kind].items():
             if name in data:
-                values[name] = _integer(data, name, 0 if name != "chunk_bytes" else 1)
+                values[name] = _integer(data, name, _LOWEST.get(name, 0))
             elif default is not None:
                 values[name] = default
         if kind == "status" and values.get("status") not in STATUSES:

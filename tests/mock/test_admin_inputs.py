@@ -16,7 +16,7 @@ from flask import Flask
 
 from mockserver import create_app
 from mockserver.admin._inputs import ClockRange, InputError, parse_json
-from mockserver.faults import KINDS, STATUSES
+from mockserver.faults import Fault, FaultError
 from mockserver.scenarios import PRESETS, Outcome, Scenario
 from statuskit.registry import default_registry
 from tests.mock.thalamus_support import state_of
@@ -289,18 +289,49 @@ def test_the_scenario_schema_is_the_scenario_class() -> None:
     assert REGISTRY.validate("admin", "scenario", Scenario().as_dict()) == []
 
 
-def test_the_fault_schema_is_what_the_fault_parser_takes(app: Flask) -> None:
+def test_the_fault_schema_names_the_served_apis(app: Flask) -> None:
     properties = REGISTRY.source("admin", "faults-add-request")["properties"]
-    assert properties["kind"]["enum"] == list(KINDS)
-    assert properties["status"]["enum"] == list(STATUSES)
     keeper = state_of(app).bookkeeping
     assert keeper is not None
     assert properties["api"]["enum"] == keeper.apis
 
 
-def test_the_file_states_are_tealiums() -> None:
-    states = REGISTRY.source("admin", "set-file-state-request")["properties"]["state"]["enum"]
-    assert states == REGISTRY.source("tealium", "status-entry")["properties"]["state"]["enum"]
+FAULT_SCHEMA = REGISTRY.source("admin", "faults-add-request")["properties"]
+
+
+@pytest.mark.parametrize("kind", sorted(FAULT_SCHEMA["kind"]["x-settings"]))
+def test_each_kind_takes_the_settings_the_schema_gives_it(kind: str) -> None:
+    takes = FAULT_SCHEMA["kind"]["x-settings"][kind]
+    # One setting at a time: latency takes ms, or min_ms and max_ms, not both.
+    given = {name: (503 if name == "status" else 1) for name in takes[:1]}
+    fault = Fault.parse({"kind": kind, "api": "thalamus", **given}, apis=("thalamus",))
+    assert fault.kind == kind
+    assert all(getattr(fault, name) == value for name, value in given.items())
+    for other in {n for names in FAULT_SCHEMA["kind"]["x-settings"].values() for n in names}:
+        if other not in takes:
+            with pytest.raises(FaultError, match=f"'{other}' does not apply"):
+                Fault.parse({"kind": kind, "api": "thalamus", other: 1}, apis=("thalamus",))
+
+
+def test_a_status_fault_answers_only_the_schemas_statuses() -> None:
+    for status in FAULT_SCHEMA["status"]["enum"]:
+        fault = Fault.parse(
+            {"kind": "status", "status": status, "api": "thalamus"}, apis=("thalamus",)
+        )
+        assert fault.status == status
+    with pytest.raises(FaultError, match="'status' must be one of"):
+        Fault.parse({"kind": "status", "status": 418, "api": "thalamus"}, apis=("thalamus",))
+
+
+def test_the_file_states_are_tealiums(app: Flask) -> None:
+    client = app.test_client()
+    states = REGISTRY.enum("tealium", "state", schema="status-entry")
+    for state in (*states, "STATUSKIT_NO_SUCH_STATE"):
+        response = client.post(
+            "/__admin/v1/tealium/files/state", json={"name": "x.csv", "state": state}
+        )
+        # A known state gets past the schema (to an unknown file's 404); any other is a 400.
+        assert (response.status_code == 400) == (state not in states), (state, response.json)
 
 
 def test_the_clock_range_is_thalamus_timestamps_in_seconds() -> None:

@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 
 from statuskit.catalogue import ErrorCase, Operation, operations
-from statuskit.client._base import session_cookies
 from statuskit.credentials import TealiumCredentials
 from statuskit.drift._cases import Request, case_probe, route_cases, send_list, settings
 from statuskit.drift._http import BudgetExhausted, Http
@@ -29,12 +28,15 @@ from statuskit.drift.probes import (
     Cookie,
     Expect,
     ExpectedValue,
+    HeaderRule,
     Observation,
     Probe,
     Prober,
 )
 from statuskit.errors import TargetAuthError
 from statuskit.fixtures import fixtures
+from statuskit.wire import cookie_header
+from statuskit.wire import tealium as wire
 
 __all__ = ["TealiumProber"]
 
@@ -116,58 +118,61 @@ class TealiumProber(Prober):
     def login(self) -> Observation:
         """Log in (v1) or fetch a token (v2); a refusal means the target cannot be measured."""
         creds = self.credentials
+        registry = self.context.registry
+        login = wire.login(1 if self.version == 1 else 2, registry=registry)
+        headers: tuple[HeaderRule, ...] = (ContentType(),)
         if self.version == 1:
             cookie = Cookie(
-                cookie="JSESSIONID",
-                attributes=("Path=/urest_service", "Secure", "HttpOnly"),
-                source="FACTS.md: 'Set-Cookie: JSESSIONID=...; Path=/urest_service; Secure'",
+                cookie=wire.session_cookie(registry=registry),
+                attributes=wire.COOKIE_ATTRIBUTES,
+                source=wire.COOKIE_SOURCE,
             )
-            expect = Expect(200, "login-response", headers=(ContentType(), cookie))
-            form = {"username": creds.username, "password": creds.password.reveal()}
-            probe = Probe("login", "login", "POST", self.template("login"), expect, data=form)
-        else:
-            expect = Expect(200, "auth-response", headers=(ContentType(),))
-            form = {"username": creds.username, "key": creds.api_key.reveal()}
-            probe = Probe("login", "auth", "POST", self.template("auth"), expect, data=form)
+            headers += (cookie,)
+        secret = creds.password if self.version == 1 else creds.api_key
+        form = login.form(creds.username, secret.reveal())
+        expect = Expect(200, login.schema, headers=headers)
+        probe = Probe("login", login.operation, "POST", login.path, expect, data=form)
         observation = self.send(probe)
         response = observation.response
         assert response is not None
         if response.status_code != 200:
             raise TargetAuthError(_login_refusal(probe, response, self.version))
-        secret = _field(response, "utk" if self.version == 1 else "token")
-        self.context.redactor.add(secret)
+        value = _field(response, login.secret)
+        self.context.redactor.add(value)
         if self.version == 1:
-            cookies = session_cookies(response)
+            cookies = cookie_header(response.headers.get_list("set-cookie"))
             for part in (cookies or "").split(";"):
                 self.context.redactor.add(part.partition("=")[2])
-            if secret and cookies:
-                self.auth = ({"utk": secret}, {"Cookie": cookies})
-                self.session = secret
+            if value and cookies:
+                self.auth = wire.v1_credentials(value, cookies, registry=registry)
+                self.session = value
             else:
                 observation.auth_problem = "no session: " + (
-                    "utk absent" if not secret else "JSESSIONID cookie absent"
+                    f"{login.secret} absent" if not value else "session cookie absent"
                 )
-        elif secret:
-            self.auth = ({}, {"Authorization": f"Bearer {secret}"})
-            self.session = secret
+        elif value:
+            self.auth = ({}, wire.bearer_headers(value))
+            self.session = value
         else:
-            observation.auth_problem = "no session: token absent"
+            observation.auth_problem = f"no session: {login.secret} absent"
         return observation
 
     # -- probes -------------------------------------------------------------------------
 
     def _sent(self, credentials: Mapping[str, str | None]) -> tuple[dict[str, str], dict[str, str]]:
-        """How the session travels: v1's utk in the query with the login's cookie, v2's
-        token as a bearer; another value goes in the same places (v1: as both)."""
+        """How the session travels (:mod:`statuskit.wire.tealium`): v1's utk in the query
+        with the login's cookie, v2's token as a bearer; another value goes in the same
+        places (v1: as both)."""
         value = credentials.get("session")
         if value is None:
             return {}, {}
         if value == self.session:
             return dict(self.auth[0]), dict(self.auth[1])
         if self.version == 1:
-            cookie = self.auth[1].get("Cookie", "JSESSIONID").partition("=")[0]
-            return {"utk": value}, {"Cookie": f"{cookie}={value}"}
-        return {}, {"Authorization": f"Bearer {value}"}
+            registry = self.context.registry
+            cookie = f"{wire.session_cookie(registry=registry)}={value}"
+            return wire.v1_credentials(value, cookie, registry=registry)
+        return {}, wire.bearer_headers(value)
 
     def _valid(
         self, operation: str, name: str | None = None, query: Mapping[str, str] | None = None

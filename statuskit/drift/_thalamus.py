@@ -8,13 +8,11 @@ the query, as the reference client sends them (``docs/decisions.md``).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator, Mapping
 
 import httpx
 
 from statuskit.catalogue import ErrorCase, Operation, operations
-from statuskit.client._base import session_cookies
 from statuskit.credentials import ThalamusCredentials
 from statuskit.drift._cases import Request, case_probe, send_list, settings
 from statuskit.drift._http import BudgetExhausted, Http
@@ -30,6 +28,8 @@ from statuskit.drift.probes import (
     WwwAuthenticate,
 )
 from statuskit.errors import TargetAuthError
+from statuskit.wire import cookie_header
+from statuskit.wire import thalamus as wire
 
 __all__ = ["ThalamusProber"]
 
@@ -77,19 +77,21 @@ class ThalamusProber(Prober):
         return Request(self.ops[operation].path, dict(path or {}), credentials=credentials)
 
     def _sent(self, credentials: Mapping[str, str | None]) -> tuple[dict[str, str], dict[str, str]]:
-        """How each credential travels: the touchpoint in the query, the token as a header,
-        the session as the login's cookies (or one cookie of that name, for another value)."""
-        params: dict[str, str] = {}
-        headers: dict[str, str] = {}
-        if (touchpoint := credentials.get("touchpoint")) is not None:
-            params["touchpoint"] = touchpoint
-        if (token := credentials.get("token")) is not None:
-            headers["Thalamus-Token"] = token
+        """How each credential travels: the touchpoint in the query, the token as a header
+        (:mod:`statuskit.wire.thalamus`), the session as the login's cookies, or another
+        value as the session cookie."""
+        registry = self.context.registry
+        params, headers = wire.placed(
+            credentials.get("touchpoint"),
+            credentials.get("token"),
+            touchpoint_in="query",
+            token_in="header",
+            registry=registry,
+        )
         session = credentials.get("session")
-        if session is not None and self.session:
-            if session != self.session:
-                session = f"{self.session.partition('=')[0]}={session}"
-            headers["Cookie"] = session
+        if session is not None and session != self.session:
+            session = f"{wire.session_cookie(registry=registry)}={session}"
+        headers.update(wire.session_headers(session))
         return params, headers
 
     def _get(self, name: str, operation: str, request: Request, expect: Expect) -> Probe:
@@ -100,15 +102,15 @@ class ThalamusProber(Prober):
     def login(self) -> Observation:
         """Log in with HTTP Basic; a refusal means the target cannot be measured."""
         creds = self.credentials
-        pair = f"{creds.principal}:{creds.password.reveal()}".encode()
-        params, headers = self._sent(
-            {"touchpoint": creds.touchpoint, "token": creds.token.reveal()}
-        )
-        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        valid = self._valid("login").credentials
+        params, headers = self._sent({**valid, "session": None})
+        headers.update(wire.basic_authorization(creds.principal, creds.password.reveal()))
+        # [KIT] the cookie's name: the docs say only that the login sets session cookies.
+        cookie = wire.session_cookie(registry=self.context.registry)
         expect = Expect(
             200,
             schema="login-response",
-            headers=(Cookie(cookie="JSESSIONID", documented=False, source=_LOGIN),),
+            headers=(Cookie(cookie=cookie, documented=False, source=_LOGIN),),
             source=_LOGIN,
         )
         probe = Probe("login", "login", "POST", self.ops["login"].path, expect, params, headers)
@@ -117,7 +119,7 @@ class ThalamusProber(Prober):
         assert response is not None
         if response.status_code != 200:
             raise TargetAuthError(_login_refusal(probe, response))
-        self.session = session_cookies(response)
+        self.session = cookie_header(response.headers.get_list("set-cookie"))
         self.context.redactor.add(self.session)
         for part in (self.session or "").split(";"):
             self.context.redactor.add(part.partition("=")[2])

@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import ValidationError
 
 from statuskit.drift._walk import Hop, SchemaWalker, json_path
-from statuskit.drift.describe import SECRET_KEYS, describe_schema, describe_value, json_type
+from statuskit.drift.describe import describe_schema, describe_value, json_type, secret_keys
 from statuskit.drift.model import DriftFinding, Kind, merge
 from statuskit.drift.rules import severity_of
 from statuskit.registry import SchemaRegistry, default_registry
@@ -71,6 +71,10 @@ class Comparison:
         self._sites: dict[tuple[str, str, str], _Site] = {}
 
     # -- classification -----------------------------------------------------------------
+
+    def _secret_key(self, parts: Sequence[Any]) -> bool:
+        keys = secret_keys(self.registry)
+        return any(isinstance(p, str) and p.lower() in keys for p in parts)
 
     def add(
         self, schema: str, instance: Any, *, operation: str | None = None, probe: str = "body"
@@ -131,7 +135,7 @@ class Comparison:
         if keyword == "additionalProperties" and error.validator_value is False:
             return self._extra(chain, error, parts, context)
         segment = self.walk.segment(chain)
-        secret = any(h.node.get("x-secret") for h in segment) or _secret_key(parts)
+        secret = any(h.node.get("x-secret") for h in segment) or self._secret_key(parts)
         observed = describe_value(error.instance, secret=secret)
         kind = _KIND_OF_KEYWORD.get(keyword, "format-changed")
         if keyword == "type":
@@ -221,7 +225,7 @@ class Comparison:
                     [obj],
                     path=json_path([*parts, name]),
                     expected="absent (not in the schema)",
-                    observed=describe_value(value, secret=_secret_key([name])),
+                    observed=describe_value(value, secret=self._secret_key([name])),
                     documented=not self.walk.root_kit(obj),
                     keyword=None,
                     context=context,
@@ -318,10 +322,6 @@ def compare(
 def _types(node: Mapping[str, Any]) -> list[str]:
     types = node.get("type", [])
     return [types] if isinstance(types, str) else list(types)
-
-
-def _secret_key(parts: Sequence[Any]) -> bool:
-    return any(isinstance(p, str) and p.lower() in SECRET_KEYS for p in parts)
 
 
 def _hashable(value: Any) -> Any:

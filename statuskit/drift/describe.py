@@ -7,18 +7,27 @@ shown as its type only, and :class:`Redactor` masks any known credential value a
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from statuskit.registry import SchemaRegistry
 from statuskit.secrets import REDACTED, Secret
+from statuskit.wire import STRAY_SECRET_NAMES, secret_names
 
-__all__ = ["SECRET_KEYS", "Redactor", "describe_schema", "describe_value", "json_type"]
+__all__ = ["Redactor", "describe_schema", "describe_value", "json_type", "secret_keys"]
 
-#: Keys whose values are credentials wherever they appear (bodies, queries, cookies).
-SECRET_KEYS = frozenset(
-    {"utk", "token", "password", "key", "api_key", "jsessionid", "authorization", "cookie"}
-)
+
+@functools.cache
+def secret_keys(registry: SchemaRegistry) -> frozenset[str]:
+    """Keys whose values are credentials wherever they appear (bodies, queries, cookies),
+    lower-cased: every API's secret names (:func:`statuskit.wire.secret_names`), and the
+    names a confused client might send one under."""
+    names = (*secret_names(registry=registry), *STRAY_SECRET_NAMES)
+    return frozenset(name.lower() for name in names)
+
+
 _MAX_VALUE = 40
 _MAX_ENUM = 6
 

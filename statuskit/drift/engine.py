@@ -16,7 +16,6 @@ from typing import Literal
 import httpx
 
 from statuskit.catalogue import login_path as default_login_path
-from statuskit.catalogue import operation
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials, thalamus_login_path
 from statuskit.drift._http import Http, safe_target
 from statuskit.drift._tealium import TealiumProber
@@ -31,6 +30,7 @@ from statuskit.drift.progress import Progress
 from statuskit.drift.record import Recorder, Scrubber
 from statuskit.errors import ConfigError
 from statuskit.registry import SchemaRegistry, default_registry
+from statuskit.wire import tealium as wire_tealium
 
 __all__ = ["DriftOptions", "run"]
 
@@ -101,17 +101,11 @@ def _prober(
     raise ConfigError(f"unknown API {api!r}: drift knows thalamus and tealium")
 
 
-#: The operations a run may POST to: the logins that make its GETs possible.
-_LOGINS = (("thalamus", "login"), ("tealium", "login"), ("tealium", "auth"))
-
-
 def _logins(login_path: str, registry: SchemaRegistry) -> frozenset[str]:
-    """The login routes, as the catalogue writes them (Thalamus's moved to ``login_path``)."""
-    return frozenset(
-        template
-        for api, name in _LOGINS
-        for template in operation(api, name, login_path=login_path, registry=registry).templates
-    )
+    """The paths a run may POST to: the logins that make its GETs possible (Thalamus's at
+    ``login_path``, Tealium's v1 login and v2 auth)."""
+    tealium = (wire_tealium.login(v, registry=registry).path for v in (1, 2))
+    return frozenset({login_path, *tealium})
 
 
 def http_path(path: str) -> str:

@@ -15,12 +15,12 @@ from typing import Any
 
 import httpx
 
-from statuskit.client._base import session_cookies
 from statuskit.drift._http import Http
 from statuskit.drift.describe import Redactor
 from statuskit.drift.progress import Progress
 from statuskit.registry import SchemaRegistry
 from statuskit.secrets import REDACTED
+from statuskit.wire import cookie_header
 
 __all__ = [
     "ContentType",
@@ -113,7 +113,7 @@ class Cookie(HeaderRule):
         headers = response.headers.get_list("set-cookie")
         shown = [_mask_cookie(h) for h in headers]
         if self.cookie is None:
-            return None if session_cookies(response) else "absent"
+            return None if cookie_header(headers) else "absent"
         for header in headers:
             name = header.split("=", 1)[0].strip()
             if name != self.cookie:

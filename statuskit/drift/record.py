@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from statuskit.drift.describe import SECRET_KEYS, Redactor
+from statuskit.drift.describe import Redactor, secret_keys
 from statuskit.drift.probes import Observation
 from statuskit.errors import ConfigError
 from statuskit.registry import SchemaRegistry
@@ -68,7 +68,7 @@ class Scrubber:
         self.redactor = redactor
         self.salt = salt if salt is not None else os.urandom(16)
         self.vocabulary: set[str] = set()
-        self.secret_keys = set(SECRET_KEYS)
+        self.secret_keys = set(secret_keys(registry))
         # The API's own words, from its schemas: what is kept is derived, never listed.
         for name in registry.names(api):
             for node in _walk_schema(registry.source(api, name)):

@@ -78,17 +78,7 @@ class Bookkeeper:
         directory = os.path.dirname(config.state_path) if config.state_path else None
         self.test_mode = config.test_mode
         #: Configured credential values, scrubbed from the journal wherever they appear.
-        secrets = tuple(
-            value
-            for secret in (
-                config.thalamus.token,
-                config.thalamus.password,
-                config.tealium.password,
-                config.tealium.api_key,
-                config.admin_token,
-            )
-            if secret is not None and (value := secret.reveal())
-        )
+        secrets = tuple(value for secret in config.secrets() if (value := secret.reveal()))
         self.journal = Journal(directory, config.journal_limit, secrets) if config.journal else None
 
     @property

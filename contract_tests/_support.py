@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 from hypothesis import strategies as st
 
+from statuskit.contracts.cases import check_case, credential_case
 from statuskit.contracts.checks import check_answer
 from statuskit.contracts.routing import DOT_SEGMENTS, segment_value, siblings
 from statuskit.contracts.target import ContractTarget
@@ -24,7 +25,9 @@ from statuskit.strategies import from_schema
 __all__ = [
     "CHOICES",
     "check",
+    "credential_error",
     "dates",
+    "expect_case",
     "file_names",
     "kit",
     "status_path",
@@ -55,6 +58,28 @@ def check(
         got = response.status_code
         assert got == status, f"{api} {name}: expected {status}, the target answered {got}"
     return body
+
+
+def expect_case(
+    contract: ContractTarget, api: str, name: str, key: str, response: httpx.Response
+) -> Any:
+    """Check that ``response`` is the catalogue's error case ``key`` of ``api``/``name``
+    (its status, code and body), the case's provenance deciding whether a difference is a
+    failure or a kit decision that differs (:func:`~statuskit.contracts.cases.check_case`).
+    Returns the parsed body."""
+    op = contract.op(api, name)
+    return check_case(op, op.case(key), response)
+
+
+def credential_error(
+    contract: ContractTarget, api: str, name: str, credential: str, *, missing: bool
+) -> str:
+    """The key of the catalogue's case of ``api``/``name`` that leaves ``credential`` out
+    (``missing``) or sends it wrong."""
+    case = credential_case(contract.op(api, name), credential, missing=missing)
+    if case is None:
+        raise LookupError(f"{api} {name} has no case for a {credential} left out or wrong")
+    return case.name
 
 
 def kit(condition: bool, message: str) -> None:

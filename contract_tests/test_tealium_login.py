@@ -16,14 +16,13 @@ from contract_tests._support import check, tealium_error
 from statuskit.client import RetryPolicy, TealiumClient
 from statuskit.client._base import session_cookies
 from statuskit.contracts.checks import client_agrees
-from statuskit.contracts.raw import Raw
+from statuskit.contracts.raw import NOBODY, Raw
 from statuskit.contracts.target import ContractTarget
 from statuskit.fixtures import fixtures
 from statuskit.mock import MockServer
 from statuskit.strategies import from_schema
 
 pytestmark = pytest.mark.contract_api("tealium")
-NOBODY = "statuskit-nobody@example.invalid"
 
 
 def _documented_401(code: int) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Thalamus consumer login and logout: the documented flows, each documented refusal, and
+"""Thalamus consumer login and logout: the documented flows, variants of the refusals the
+catalogue lists (each of its cases is sent by ``contract_tests/test_error_cases.py``), and
 the kit's decisions about the rest (docs/wire.md, Login and logout).
 
 Wrong credentials are only ever tried with a principal no target has, so a live account is
@@ -13,16 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract_tests._support import check, status_path, thalamus_errors
+from contract_tests._support import check, expect_case, status_path, thalamus_errors
 from statuskit.client import RetryPolicy, ThalamusClient
 from statuskit.client._base import session_cookies
 from statuskit.contracts.checks import client_agrees
-from statuskit.contracts.raw import Raw
+from statuskit.contracts.raw import NOBODY, Raw
 from statuskit.contracts.target import ContractTarget
 from statuskit.strategies import from_schema
 
 pytestmark = pytest.mark.contract_api("thalamus")
-NOBODY = "statuskit-nobody@example.invalid"
 UNKNOWN_ID = 2**63 - 1
 
 
@@ -80,50 +80,15 @@ def test_the_reference_client_logs_in_and_out(contract: ContractTarget, login_st
         assert not client.logged_in
 
 
-def test_a_second_login_on_a_live_session_names_party_already_logged_in(
-    contract: ContractTarget, raw: Raw
-) -> None:
-    cookie = raw.new_thalamus_session()
-    creds = raw.thalamus
-    again = raw.thalamus_login(
-        auth=(creds.principal, creds.password.reveal()), headers={"Cookie": cookie}
-    )
-    _login(contract, again, 400)
-    assert "PartyAlreadyLoggedin" in thalamus_errors(again).values()
-    _logout(contract, raw, cookie)
-
-
-def test_a_body_that_is_not_json_is_400_invalid_json(contract: ContractTarget, raw: Raw) -> None:
-    answer = raw.thalamus_login(
-        content=b'{"principal": ', headers={"Content-Type": "application/json"}
-    )
-    _login(contract, answer, 400)
-    assert "InvalidJson" in thalamus_errors(answer).values()
-
-
-def test_another_content_type_is_400_unsupported_media_type(
-    contract: ContractTarget, raw: Raw
-) -> None:
-    answer = raw.thalamus_login(content=b"principal=x", headers={"Content-Type": "text/plain"})
-    _login(contract, answer, 400)
-    assert "UnsupportedMediaType" in thalamus_errors(answer).values()
-
-
-def test_a_missing_principal_is_400_principal_required(contract: ContractTarget, raw: Raw) -> None:
-    answer = raw.thalamus_login(json={"password": "statuskit-password"})
-    _login(contract, answer, 400)
-    assert thalamus_errors(answer) == {"principal": "Required"}
-
-
 @pytest.mark.parametrize("length", [3, 101])
 def test_a_password_outside_4_to_100_characters_is_400_invalid_format(
     contract: ContractTarget, raw: Raw, length: int
 ) -> None:
+    # The catalogue's case sends three characters for a principal no target has.
     answer = raw.thalamus_login(
         json={"principal": raw.thalamus.principal, "password": "p" * length}
     )
-    _login(contract, answer, 400)
-    assert thalamus_errors(answer) == {"password": "InvalidFormat"}
+    expect_case(contract, "thalamus", "login", "password:InvalidFormat", answer)
 
 
 @given(size=st.integers(1, 3) | st.integers(101, 140), char=st.sampled_from("pé😀 "))
@@ -132,41 +97,7 @@ def test_generated_passwords_of_a_wrong_length(
 ) -> None:
     # Lengths count characters, not bytes: "é" * 100 is a valid length.
     answer = raw.thalamus_login(json={"principal": raw.thalamus.principal, "password": char * size})
-    _login(contract, answer, 400)
-    assert thalamus_errors(answer) == {"password": "InvalidFormat"}
-
-
-@pytest.mark.parametrize(
-    ("touchpoint", "token", "code"),
-    [
-        (None, "valid", {"partnerDataSource": "TouchpointCodeRequired"}),
-        ("statuskit-no-such-touchpoint", "valid", {"partnerDataSource": "InvalidTouchpointCode"}),
-        ("valid", None, {"token": "Required"}),
-        ("valid", "statuskit-wrong-token", {"token": "InvalidToken"}),
-    ],
-)
-@pytest.mark.parametrize("name", ["login", "logout"])
-def test_login_and_logout_check_touchpoint_and_token(
-    contract: ContractTarget,
-    raw: Raw,
-    name: str,
-    touchpoint: str | None,
-    token: str | None,
-    code: dict[str, str],
-) -> None:
-    valid = {"touchpoint": raw.thalamus.touchpoint, "token": raw.thalamus.token.reveal()}
-    params, headers = raw.placed(
-        valid["touchpoint"] if touchpoint == "valid" else touchpoint,
-        valid["token"] if token == "valid" else token,
-    )
-    if name == "login":
-        auth = (raw.thalamus.principal, raw.thalamus.password.reveal())
-        path = contract.resources.login_path
-        answer = raw.send("POST", path, params=params, headers=headers, auth=auth)
-    else:
-        answer = raw.send("GET", "/api/v3/logout", params=params, headers=headers)
-    check(contract, "thalamus", name, answer, 400)
-    assert thalamus_errors(answer) == code
+    expect_case(contract, "thalamus", "login", "password:InvalidFormat", answer)
 
 
 # -- kit decisions ---------------------------------------------------------------------------
@@ -193,21 +124,10 @@ def test_the_session_cookie_is_jsessionid_and_the_body_names_the_principal(
     _logout(contract, raw, cookie)
 
 
-@pytest.mark.kit_decision
-def test_the_codes_of_a_refused_login_are_keyed_as_the_kit_keys_them(
-    contract: ContractTarget, raw: Raw
-) -> None:
-    cookie = raw.new_thalamus_session()
-    creds = raw.thalamus
-    again = raw.thalamus_login(
-        auth=(creds.principal, creds.password.reveal()), headers={"Cookie": cookie}
-    )
-    assert thalamus_errors(again) == {"party": "PartyAlreadyLoggedin"}
-    _logout(contract, raw, cookie)
-    bad = raw.thalamus_login(content=b"[1]", headers={"Content-Type": "application/json"})
-    assert thalamus_errors(bad) == {"body": "InvalidJson"}
-    plain = raw.thalamus_login(content=b"x", headers={"Content-Type": "text/plain"})
-    assert thalamus_errors(plain) == {"body": "UnsupportedMediaType"}
+def test_json_that_is_not_an_object_is_invalid_json(contract: ContractTarget, raw: Raw) -> None:
+    # The catalogue's case sends JSON cut short; this one is whole, but not an object.
+    answer = raw.thalamus_login(content=b"[1]", headers={"Content-Type": "application/json"})
+    expect_case(contract, "thalamus", "login", "body:InvalidJson", answer)
 
 
 @pytest.mark.kit_decision

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from contract_tests._support import (
     CHOICES,
     check,
+    credential_error,
+    expect_case,
     kit,
     status_path,
     thalamus_errors,
@@ -67,47 +69,31 @@ def test_touchpoint_and_token_are_accepted_as_query_or_header(
     _check(contract, response, 200)
 
 
-# -- refusals, in the documented table -------------------------------------------------------
+# -- refusals: variants of the catalogue's cases (contract_tests/test_error_cases.py) -------
 
 
-def test_a_missing_touchpoint_is_400_touchpoint_code_required(
-    contract: ContractTarget, raw: Raw
-) -> None:
-    response = raw.thalamus_get(status_path(UNKNOWN_ID), touchpoint=None)
-    _check(contract, response, 400)
-    assert thalamus_errors(response) == {"partnerDataSource": "TouchpointCodeRequired"}
-
-
-@pytest.mark.parametrize("where", PLACES)
-def test_an_unknown_touchpoint_is_400_invalid_touchpoint_code(
-    contract: ContractTarget, raw: Raw, where: Place
-) -> None:
+def test_an_unknown_touchpoint_in_a_header_is_its_case(contract: ContractTarget, raw: Raw) -> None:
+    # The catalogue's case sends the touchpoint as a query parameter.
     response = raw.thalamus_get(
-        status_path(UNKNOWN_ID), touchpoint="statuskit-no-such-touchpoint", touchpoint_in=where
+        status_path(UNKNOWN_ID), touchpoint="statuskit-no-such-touchpoint", touchpoint_in="header"
     )
-    _check(contract, response, 400)
-    assert thalamus_errors(response) == {"partnerDataSource": "InvalidTouchpointCode"}
+    expect_case(contract, "thalamus", "get-status", "touchpointUnknown", response)
 
 
-def test_a_missing_token_is_400_token_required(contract: ContractTarget, raw: Raw) -> None:
-    response = raw.thalamus_get(status_path(UNKNOWN_ID), token=None)
-    _check(contract, response, 400)
-    assert thalamus_errors(response) == {"token": "Required"}
-
-
-@pytest.mark.parametrize("where", PLACES)
-def test_a_wrong_token_is_400_invalid_token(
-    contract: ContractTarget, raw: Raw, where: Place
-) -> None:
+def test_a_wrong_token_in_the_query_is_its_case(contract: ContractTarget, raw: Raw) -> None:
+    # The catalogue's case sends the token as a header.
     response = raw.thalamus_get(
-        status_path(UNKNOWN_ID), token="statuskit-wrong-token", token_in=where
+        status_path(UNKNOWN_ID), token="statuskit-wrong-token", token_in="query"
     )
-    _check(contract, response, 400)
-    assert thalamus_errors(response) == {"token": "InvalidToken"}
+    expect_case(contract, "thalamus", "get-status", "tokenWrong", response)
 
 
-def test_no_session_is_401(contract: ContractTarget, raw: Raw) -> None:
-    _check(contract, raw.thalamus_get(status_path(UNKNOWN_ID), session=False), 401)
+@pytest.mark.parametrize("raw_id", ["0", "-1", "1.5", "²", str(2**63)])
+def test_an_id_that_is_not_a_positive_long_is_400_invalid_id(
+    contract: ContractTarget, raw: Raw, raw_id: str
+) -> None:
+    response = raw.thalamus_get(status_path(raw_id))
+    expect_case(contract, "thalamus", "get-status", "id:InvalidId", response)
 
 
 # -- kit decisions ---------------------------------------------------------------------------
@@ -119,23 +105,6 @@ def test_401_has_no_body_and_names_basic_auth(contract: ContractTarget, raw: Raw
     _check(contract, response, 401)
     assert response.content == b""
     assert response.headers.get("WWW-Authenticate") == 'Basic realm="Thalamus"'
-
-
-@pytest.mark.kit_decision
-@pytest.mark.parametrize("raw_id", ["abc", "0", "-1", "1.5", "²", str(2**63)])
-def test_an_id_that_is_not_a_positive_long_is_400_invalid_id(
-    contract: ContractTarget, raw: Raw, raw_id: str
-) -> None:
-    response = raw.thalamus_get(status_path(raw_id))
-    _check(contract, response, 400)
-    assert thalamus_errors(response) == {"id": "InvalidId"}
-
-
-@pytest.mark.kit_decision
-def test_an_unknown_id_is_404_not_found(contract: ContractTarget, raw: Raw) -> None:
-    response = raw.thalamus_get(status_path(UNKNOWN_ID))
-    _check(contract, response, 404)
-    assert thalamus_errors(response) == {"id": "NotFound"}
 
 
 @pytest.mark.kit_decision
@@ -248,18 +217,18 @@ def test_generated_status_requests(contract: ContractTarget, raw: Raw, data: st.
     )
     check(contract, "thalamus", "get-status", response)
     client_agrees(contract.op("thalamus", "get-status"), response)
-    # Where exactly one credential is missing or wrong, the answer names it [DOC].
+    # Where exactly one credential is missing or wrong, the answer is the catalogue's case
+    # for it (an empty value counts as missing: a kit decision of its own, tested apart).
     problems = [(name, case[name]) for name in ("touchpoint", "token") if case[name] != "valid"]
-    expected = {
-        ("touchpoint", "missing"): {"partnerDataSource": "TouchpointCodeRequired"},
-        ("touchpoint", "wrong"): {"partnerDataSource": "InvalidTouchpointCode"},
-        ("token", "missing"): {"token": "Required"},
-        ("token", "wrong"): {"token": "InvalidToken"},
-    }
     if response.status_code == 404:
         # Every generated id reaches this operation (thalamus_ids), never a routing 404.
         kit(thalamus_errors(response) == {"id": "NotFound"}, "an unknown id is id:NotFound")
-    if len(problems) == 1 and problems[0] in expected:
-        assert thalamus_errors(response) == expected[problems[0]]
+    if len(problems) == 1 and problems[0][1] in ("missing", "wrong"):
+        name, choice = problems[0]
+        key = credential_error(
+            contract, "thalamus", "get-status", name, missing=choice == "missing"
+        )
+        expect_case(contract, "thalamus", "get-status", key, response)
     elif not problems and not case["session"]:
-        assert response.status_code == 401
+        key = credential_error(contract, "thalamus", "get-status", "session", missing=True)
+        expect_case(contract, "thalamus", "get-status", key, response)

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from statuskit.contracts.wire import Operation
+from statuskit.catalogue import Operation
 from statuskit.errors import (
     AuthenticationError,
     ClientError,

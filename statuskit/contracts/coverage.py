@@ -2,10 +2,11 @@
 
 :class:`Coverage` observes every exchange at the transport (``ContractTransport``), so it
 counts what went over the wire, whichever test or client sent it. The documented universe
-is derived, not listed: statuses and error cases from the wire table
-(``statuskit.contracts.wire``, ``docs/wire.md`` in code), error codes and states from the
-schemas' enums, fields from the 200 bodies' schemas. :meth:`Coverage.summary` compares the
-two; :func:`render` prints it for the terminal.
+is derived, not listed: statuses and error cases from the operation catalogues
+(:mod:`statuskit.catalogue`), whose provenance marks each case documented or a kit
+decision; error codes and states from the schemas' enums, fields from the 200 bodies'
+schemas. :meth:`Coverage.summary` compares the two; :func:`render` prints it for the
+terminal.
 """
 
 from __future__ import annotations
@@ -14,26 +15,20 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 
+from statuskit._catalogue_names import _CODES as ERROR_CODES
+from statuskit.catalogue import Operation, classify, error_cases
 from statuskit.contracts.checks import body_of
-from statuskit.contracts.wire import Operation, classify, error_cases
 from statuskit.registry import SchemaRegistry, default_registry
 
 __all__ = ["Coverage", "render"]
 
-#: The schemas whose ``state`` enums are the documented states, and where the state sits.
-_STATE_SCHEMAS = {"thalamus": ("common", "/$defs/state"), "tealium": ("status-entry", "")}
-
-
-def _pointer(schema: dict[str, Any], pointer: str) -> Any:
-    node: Any = schema
-    for part in pointer.strip("/").split("/"):
-        if part:
-            node = node[part]
-    return node
+#: The schema whose ``state`` enum is each API's documented states.
+_STATE_SCHEMAS = {"thalamus": "common", "tealium": "status-entry"}
 
 
 def _document(ref: str) -> str | None:
@@ -144,11 +139,18 @@ def _states(schema: str, body: Any) -> Iterator[str]:
             yield str(history[-1].get("state"))
 
 
+def _sought(status: int) -> bool:
+    """Whether a run should see ``status``: not a 5xx (a documented request never gets one)
+    nor a 413 (the server's size limit, which no documented request reaches), though the
+    catalogue lists both for every operation that may answer them."""
+    return status < 500 and status != HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
 class Coverage:
     """Observes exchanges and compares them with the documented universe.
 
-    ``ops`` is the wire table (``wire.operations(login_path)``); ``base_path`` the base
-    URL's own path, stripped before an exchange is classified.
+    ``ops`` are the catalogues' operations (``catalogue.operations(login_path=...)``);
+    ``base_path`` the base URL's own path, stripped before an exchange is classified.
     """
 
     def __init__(
@@ -204,9 +206,16 @@ class Coverage:
             return
         self.statuses[api][f"{op.name} {status}"] += 1
         body = body_of(response)
-        if status >= 400 and isinstance(body, dict):
-            for code in self._codes(api, body):
-                self.cases[api][f"{op.name} {status} {code}"] += 1
+        codes = list(self._codes(api, body)) if status >= 400 and isinstance(body, dict) else []
+        for code in codes:
+            self.cases[api][f"{op.name} {status} {code}"] += 1
+        if (
+            status >= 400
+            and not codes
+            and any(c.status == status and c.code is None for c in op.errors)
+        ):
+            # A case with no documented body (Thalamus's bare 401) is its status alone.
+            self.cases[api][f"{op.name} {status}"] += 1
         spec = op.body(status)
         if 200 <= status < 300 and spec is not None and spec.schema is not None:
             for state in _states(spec.schema, body):
@@ -226,41 +235,50 @@ class Coverage:
     def universe(self, api: str) -> dict[str, list[str]]:
         """Every documented status, error case, code, state and field of ``api``."""
         ops = [op for op in self.ops if op.api == api]
-        statuses = [f"{op.name} {status}" for op in ops for status in sorted(op.statuses)]
-        cases = [f"{op.name} {case}" for op, case in error_cases(self.ops, api)]
-        codes = sorted({case.code.rpartition(":")[2] for _, case in error_cases(self.ops, api)})
-        schema, pointer = _STATE_SCHEMAS[api]
-        state_node = _pointer(self.registry.source(api, schema), pointer)
-        if api == "tealium":
-            state_node = state_node["properties"]["state"]
+        statuses = [
+            f"{op.name} {status}" for op in ops for status in sorted(op.statuses) if _sought(status)
+        ]
+        # Tealium's v1 and v2 routes of one operation share keys (401 1401): listed once.
+        cases = list(dict.fromkeys(f"{op.name} {case}" for op, case in error_cases(ops, api)))
+        codes = sorted({c.value for _, c in error_cases(ops, api) if c.value is not None})
+        states = self.registry.enum(api, "state", schema=_STATE_SCHEMAS[api])
         docs = {b.schema for op in ops for s, b in op.statuses.items() if s < 300 and b.schema}
         fields = sorted({key for doc in sorted(docs) for key in self.shapes[api].fields(doc)})
         return {
             "statuses": statuses,
             "error_cases": cases,
             "error_codes": codes,
-            "states": [str(state) for state in state_node["enum"]],
+            "states": [str(state) for state in states],
             "fields": fields,
         }
 
+    def _statuses(self, api: str) -> set[str]:
+        """Every status the catalogue lists, sought or not (:func:`_sought`)."""
+        return {f"{op.name} {s}" for op in self.ops if op.api == api for s in op.statuses}
+
     def _schema_codes(self, api: str) -> dict[str, str]:
         """Every code of ``api``'s error schema, with its provenance."""
-        source = self.registry.source(api, "error")
-        node = source["$defs"]["code"] if api == "thalamus" else source["properties"]["returnCode"]
+        node = self.registry.definition(api, ERROR_CODES[api], schema="error")
         provenance = node.get("x-enum-provenance", {})
         return {str(code): str(provenance.get(str(code), "")) for code in node["enum"]}
 
     def kit(self, api: str) -> set[str]:
-        """The keys of the universe that are kit decisions, not documented behaviour."""
+        """The keys of the universe that are kit decisions, not documented behaviour: the
+        cases the catalogue's provenance marks so (a key that several cases share, only
+        when all of them are), and the codes the error schema's provenance marks so."""
         schema_codes = self._schema_codes(api)
-        out = set()
+        documented: set[str] = set()
+        out: set[str] = set()
         for op, case in error_cases(self.ops, api):
-            code = case.code.rpartition(":")[2]
-            if case.kit or schema_codes.get(code, "").startswith("kit"):
-                out.add(f"{op.name} {case}")
-            if schema_codes.get(code, "").startswith("kit"):
-                out.add(code)
-        return out
+            key = f"{op.name} {case}"
+            kit_code = schema_codes.get(case.value or "", "").startswith("kit")
+            if case.kit or kit_code:
+                out.add(key)
+            else:
+                documented.add(key)
+            if kit_code and case.value is not None:
+                out.add(case.value)
+        return out - documented
 
     def summary(self) -> dict[str, Any]:
         """Per API: for each kind, what was observed, what never was, and what was seen
@@ -271,7 +289,11 @@ class Coverage:
             observed = {
                 "statuses": set(self.statuses[api]),
                 "error_cases": set(self.cases[api]),
-                "error_codes": {k.split(" ", 2)[2].rpartition(":")[2] for k in self.cases[api]},
+                "error_codes": {
+                    k.split(" ", 2)[2].rpartition(":")[2]
+                    for k in self.cases[api]
+                    if k.count(" ") == 2
+                },
                 "states": set(self.states[api]),
                 "fields": set(self.fields[api]),
             }
@@ -283,7 +305,8 @@ class Coverage:
                     "never": [k for k in documented if k not in observed[kind]],
                 }
                 if kind != "fields":
-                    entry[kind]["undocumented"] = sorted(observed[kind] - set(documented))
+                    known = self._statuses(api) if kind == "statuses" else set(documented)
+                    entry[kind]["undocumented"] = sorted(observed[kind] - known)
             entry["error_codes"]["produced_by_no_documented_request"] = sorted(
                 set(self._schema_codes(api)) - set(universe["error_codes"])
             )

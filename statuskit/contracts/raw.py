@@ -10,18 +10,23 @@ cookie is sent explicitly.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Final, Literal
 from urllib.parse import quote
 
 import httpx
 
+from statuskit.catalogue import ErrorCase, Operation
 from statuskit.client._base import session_cookies
+from statuskit.contracts.cases import Planned, Scheme, plan
 from statuskit.contracts.target import ContractTarget
-from statuskit.credentials import TealiumCredentials, ThalamusCredentials
+from statuskit.credentials import ENV_PREFIX, TealiumCredentials, ThalamusCredentials
+from statuskit.registry import default_registry
 from statuskit.secrets import Secret
 
-__all__ = ["CONFIGURED", "Place", "Raw"]
+__all__ = ["CONFIGURED", "NOBODY", "Place", "Raw"]
 
 
 class _Configured:
@@ -36,6 +41,10 @@ CONFIGURED: Final = _Configured()
 #: Where a Thalamus touchpoint or token travels.
 Place = Literal["query", "header"]
 _HEADERS = {"touchpoint": "Thalamus-Touchpoint", "token": "Thalamus-Token"}
+#: A user no target has: wrong secrets are only ever sent for it, so no live user is locked out.
+NOBODY = "statuskit-nobody@example.invalid"
+#: The file part of a valid upload.
+_FILE = ("statuskit.csv", b"sku,qty\n1,2\n", "application/octet-stream")
 
 
 class Raw:
@@ -231,6 +240,139 @@ class Raw:
         token = self.tealium_token() if bearer is None else bearer
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.send("GET", path, params=params or {}, headers=headers)
+
+    # -- catalogue cases -------------------------------------------------------------------
+
+    def setting(self, name: str) -> str | None:
+        """A ``statuskit.credentials`` setting a case names (``tealium_forbidden_account``):
+        a credential field, else what the run knows of the target, else its variable;
+        ``None`` when it is not configured."""
+        api, _, rest = name.partition("_")
+        creds = {"thalamus": self.thalamus, "tealium": self.tealium}.get(api)
+        value = getattr(creds, rest, None) if creds is not None else None
+        if value is None:
+            value = getattr(self.target.resources, rest, None)
+        if value is None:
+            value = os.environ.get(f"{ENV_PREFIX}{name.upper()}") or None
+        return value.reveal() if isinstance(value, Secret) else value
+
+    def send_case(self, op: Operation, case: ErrorCase, template: str | None = None) -> Any:
+        """Send ``case``: ``op``'s valid request on route ``template`` (its first by
+        default), changed as the case's request says, ``repeat`` times; the last answer."""
+        planned = plan(op, template if template in op.templates else op.path)
+        method, path, options = self._case_request(op, case, planned)
+        answer = None
+        for _ in range(case.request.repeat):
+            answer = self.send(method, path, **options)
+        return answer
+
+    def _value(self, op: Operation, where: str, name: str, value: Any) -> Any:
+        if isinstance(value, Mapping) and "setting" in value:
+            found = self.setting(value["setting"])
+            if found is None:
+                raise LookupError(f"{op}: the setting {value['setting']!r} is not configured")
+            return found
+        if isinstance(value, Mapping) and value.get("overMaxLength"):
+            return op.over_max_length(where, name)
+        return value
+
+    def _case_request(
+        self, op: Operation, case: ErrorCase, planned: Planned
+    ) -> tuple[str, str, dict[str, Any]]:
+        change = case.request
+        res = self.target.resources
+        values = {**planned.path, "account": res.account, "profile": res.profile}
+        values = {k: v for k, v in values.items() if k in planned.path}
+        values.update({k: self._value(op, "path", k, v) for k, v in change.path.items()})
+        path = planned.template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
+        params = {k: str(v) for k, v in planned.query.items()}
+        params.update({k: self._value(op, "query", k, v) for k, v in change.query.items()})
+        headers: dict[str, Any] = dict(change.headers)
+        options: dict[str, Any] = {}
+        cookies: list[str] = []
+        for scheme in planned.credentials:
+            sent = change.credentials.get(scheme.credential, CONFIGURED)
+            if sent is not None:
+                self._place(op.api, scheme, sent, params, headers, cookies, options)
+        if change.logged_in:
+            cookies.append(self.thalamus_session())
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
+        options.update(self._case_body(op, case, planned, headers))
+        options["params"] = {k: v for k, v in params.items() if v is not None}
+        options["headers"] = {k: v for k, v in headers.items() if v is not None}
+        return op.method, path, options
+
+    def _place(
+        self,
+        api: str,
+        scheme: Scheme,
+        sent: Any,
+        params: dict[str, Any],
+        headers: dict[str, Any],
+        cookies: list[str],
+        options: dict[str, Any],
+    ) -> None:
+        """Put one credential where its scheme says: the configured one, or ``sent``."""
+        valid = isinstance(sent, _Configured)
+        if scheme.where == "basic":
+            password = self.thalamus.password.reveal() if valid else str(sent)
+            options["auth"] = (self.thalamus.principal, password)
+        elif scheme.where == "bearer":
+            headers["Authorization"] = f"Bearer {self.tealium_token() if valid else sent}"
+        elif scheme.where == "cookie":
+            cookies.append(self._session_cookie(api) if valid else f"{scheme.name}={sent}")
+        else:
+            value = self._credential(api, scheme) if valid else str(sent)
+            (params if scheme.where == "query" else headers)[scheme.name] = value
+
+    def _session_cookie(self, api: str) -> str:
+        return self.thalamus_session() if api == "thalamus" else self.tealium_session()[0]
+
+    def _credential(self, api: str, scheme: Scheme) -> str:
+        if api == "tealium":  # the v1 session's utk
+            return self.tealium_session()[1]
+        if scheme.credential == "touchpoint":
+            return self.thalamus.touchpoint
+        return self.thalamus.token.reveal()
+
+    def _case_body(
+        self, op: Operation, case: ErrorCase, planned: Planned, headers: dict[str, Any]
+    ) -> dict[str, Any]:
+        body = case.request.body
+        if body is not None and "json" in body:
+            return {"json": body["json"]}
+        if body is not None and "text" in body:
+            headers["Content-Type"] = body["contentType"]
+            return {"content": body["text"].encode()}
+        if body is not None and "multipart" in body:
+            return {"files": {k: (None, str(v)) for k, v in body["multipart"].items()}}
+        if planned.body == "multipart" and planned.file_part is not None:
+            return {"files": {planned.file_part: _FILE}}
+        if planned.body == "form" and planned.form_schema is not None:
+            return {"data": self._form(op, case, planned.form_schema)}
+        return {}
+
+    def _form(self, op: Operation, case: ErrorCase, schema: str) -> dict[str, str]:
+        """The valid form of ``schema``, changed as ``case`` says. A case that sends a wrong
+        secret sends it for :data:`NOBODY`, unless it is a mock's own (a lockout)."""
+        registry = default_registry()
+        fields = registry.source(op.api, schema).get("required", [])
+        creds = self.tealium
+        valid = {
+            "username": creds.username,
+            "password": creds.password.reveal(),
+            "key": creds.api_key.reveal(),
+        }
+        change = dict((case.request.body or {}).get("form", {}))
+        secret = {
+            f for f in fields if registry.definition(op.api, f, schema=schema).get("x-secret")
+        }
+        form = {f: valid[f] for f in fields}
+        if secret & set(change) and not case.mock_only:
+            form.update({f: NOBODY for f in fields if f not in secret})
+        form.update(change)
+        return {k: v for k, v in form.items() if v is not None}
 
     def _kept(self, key: str, make: Any) -> tuple[str, ...]:
         generation = self.target.generation

@@ -28,10 +28,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from statuskit.catalogue import Operation, classify, operations
 from statuskit.contracts.coverage import Coverage
 from statuskit.contracts.options import ContractOptions
 from statuskit.contracts.transport import Budget, ContractTransport, Guard, Pacer
-from statuskit.contracts.wire import Operation, classify, operations
 from statuskit.credentials import TealiumCredentials
 from statuskit.errors import ConfigError, StatuskitError
 
@@ -243,7 +243,7 @@ def _open(
     if mock is not None:
         stack.callback(mock.close)
     resources = Resources.from_env(env, mock=mock is not None, started=started or options.serve)
-    ops = operations(resources.login_path)
+    ops = operations(login_path=resources.login_path)
     coverage = Coverage(ops, options.apis(), base_path=urlsplit(base_url).path)
 
     def is_session(method: str, path: str) -> bool:

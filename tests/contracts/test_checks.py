@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from statuskit.contracts.checks import check_answer, client_agrees, expected_error, kit_located
-from statuskit.contracts.wire import Operation, operations
+from statuskit.catalogue import Operation, operations
 from statuskit.errors import (
     AuthenticationError,
     ContractViolation,

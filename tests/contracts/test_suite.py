@@ -98,7 +98,7 @@ def test_a_normal_run_passes_and_covers_every_documented_case(
             "test_known_imports_answer_the_strictly_valid_record",
         ),
         ("no-150-check", "test_tealium_file", "test_a_name_of_151_characters_is_400"),
-        ("token-not-needed", "test_thalamus_status", "test_a_missing_token_is_400_token_required"),
+        ("token-not-needed", "test_error_cases", "thalamus-get-status-tokenMissing"),
     ],
 )
 def test_a_broken_mock_fails_the_suite(

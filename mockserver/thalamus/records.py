@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import quote
 
 from mockserver.scenarios import Scenario, timeline
+from statuskit.errors import SchemaLoadError
 from statuskit.fixtures import documented
 from statuskit.registry import SchemaRegistry
 
-__all__ = ["FINAL_STATE", "RecordFactory", "StateTable", "lifecycle"]
+__all__ = ["FINAL_STATE_ID", "RecordFactory", "StateTable", "lifecycle"]
 
 DAY_MS = 86_400_000
 #: Where generated records say their file is. The schema wants a URI, so the file name goes
@@ -38,7 +39,20 @@ class StateTable:
         return cls(ids=dict(state["x-state-ids"]), labels=dict(state["x-state-labels"]))
 
     def by_id(self, state_id: int) -> str | None:
+        """The wire value of the state with ``state_id``; ``None`` for an unknown id."""
         return next((s for s, i in self.ids.items() if i == state_id), None)
+
+    def name(self, state_id: int) -> str:
+        """The wire value of a state the mock relies on (see :data:`FINAL_STATE_ID`)."""
+        found = self.by_id(state_id)
+        if found is None:
+            raise SchemaLoadError(f"thalamus/common.json: no state has the x-state-id {state_id}")
+        return found
+
+
+#: [DOC] The state ids the lifecycle uses (FACTS.md: Import states). The mock names states
+#: by id, since their wire values are partly inferred and live only in the schema.
+WAITING, PROCESSING, PROCESSED, ERROR_IN_FILE_FORMAT, CONFIGURATION_PENDING, CANCELED = range(1, 7)
 
 
 class RecordFactory:
@@ -99,9 +113,9 @@ class RecordFactory:
         has handled nothing, PROCESSED has handled every row."""
         rows, errors, skipped = record["rows"], record["rowsWithErrors"], record["rowsSkipped"]
         ok = record["rowsOk"]
-        if state == "WAITING":
+        if state == self.states.name(WAITING):
             ok = errors = skipped = 0
-        elif state == "PROCESSED":
+        elif state == self.states.name(PROCESSED):
             ok = max(rows - errors - skipped, 0)
         return self.build(
             id=record["id"],
@@ -128,9 +142,10 @@ class RecordFactory:
         out = []
         for n in range(count):
             state = rng.choice(states)
-            rows = rng.randint(1, 5000) if state != "WAITING" else 0
-            finished = state in ("PROCESSED", "CANCELED")
-            done = rows if state == "PROCESSED" else rng.randint(0, rows) if finished else 0
+            state_id = self.states.ids[state]
+            rows = rng.randint(1, 5000) if state_id != WAITING else 0
+            finished = state_id in (PROCESSED, CANCELED)
+            done = rows if state_id == PROCESSED else rng.randint(0, rows) if finished else 0
             errors = rng.randint(0, done // 10) if done else 0
             skipped = rng.randint(0, (done - errors) // 20) if done else 0
             created = start + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
@@ -156,13 +171,13 @@ class RecordFactory:
 
 #: [KIT] The state each outcome ends in. Thalamus has no download step, so a file that
 #: never arrives, and one whose processing breaks, end as an error in the file format.
-FINAL_STATE = {
-    "processed": "PROCESSED",
-    "bad-format": "ERROR_IN_FILE_FORMAT",
-    "cancelled": "CANCELED",
-    "configuration-pending": "CONFIGURATION_PENDING",
-    "download-failure": "ERROR_IN_FILE_FORMAT",
-    "processing-failure": "ERROR_IN_FILE_FORMAT",
+FINAL_STATE_ID = {
+    "processed": PROCESSED,
+    "bad-format": ERROR_IN_FILE_FORMAT,
+    "cancelled": CANCELED,
+    "configuration-pending": CONFIGURATION_PENDING,
+    "download-failure": ERROR_IN_FILE_FORMAT,
+    "processing-failure": ERROR_IN_FILE_FORMAT,
 }
 
 
@@ -188,9 +203,10 @@ def lifecycle(
             continue  # Thalamus shows no download step: still WAITING
         at = created_ms + round(step.at * 1000)
         if step.terminal:
-            state = FINAL_STATE[step.outcome or "processed"]
+            state_id = FINAL_STATE_ID[step.outcome or "processed"]
         else:
-            state = "WAITING" if step.phase == "waiting" else "PROCESSING"
+            state_id = WAITING if step.phase == "waiting" else PROCESSING
+        state = factory.states.name(state_id)
         record = factory.build(
             id=id,
             name=name,

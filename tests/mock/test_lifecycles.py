@@ -16,8 +16,10 @@ from flask import Flask
 
 from mockserver import create_app
 from mockserver.scenarios import PRESETS
-from mockserver.thalamus.records import FINAL_STATE
+from mockserver.thalamus.records import FINAL_STATE_ID
 from statuskit.registry import default_registry
+
+STATE_IDS: dict[str, int] = default_registry().definition("thalamus", "state")["x-state-ids"]
 
 Q = {"touchpoint": "test", "token": "statuskit-token"}
 TERMINAL_THALAMUS = {"PROCESSED", "ERROR_IN_FILE_FORMAT", "CANCELED", "CONFIGURATION_PENDING"}
@@ -61,7 +63,8 @@ def test_every_thalamus_preset_runs_to_its_end(http: httpx.Client, preset: str) 
     [record] = created.json()["items"]
     assert record["state"] == "WAITING"
     seen = thalamus_poll(http, record["id"], step=PRESETS[preset].process_seconds / 7 + 0.5)
-    assert seen[-1]["state"] == FINAL_STATE[PRESETS[preset].outcome]
+    final_id = FINAL_STATE_ID[PRESETS[preset].outcome]
+    assert STATE_IDS[seen[-1]["state"]] == final_id
     for before, after in itertools.pairwise(seen):
         for counter in COUNTERS:
             assert before[counter] <= after[counter], counter

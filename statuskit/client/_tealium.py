@@ -43,7 +43,6 @@ __all__ = [
 When = datetime | date | str
 #: Seconds a v2 token is reused: its documented 30 minutes, less a minute of margin.
 TOKEN_REUSE = 29 * 60.0
-_FAILED, _LOCKED, _DENIED = 1401, 1402, 1469
 
 
 class _Env(TypedDict):
@@ -139,7 +138,8 @@ class TealiumCore(Core):
         return self.token is None or self.clock() - self.token_at >= TOKEN_REUSE
 
     def can_relogin(self, error: AuthenticationError) -> bool:
-        return error.status_code == 401 and error.return_code in (_FAILED, None)
+        refused = wire.refusal(error.return_code, registry=self.registry)
+        return error.status_code == 401 and (error.return_code is None or refused == "credentials")
 
     def login(self) -> Flow[None]:
         secret, name = (
@@ -252,9 +252,10 @@ class TealiumCore(Core):
         what = f"{request_line(request)}: {status}{f' ({shown})' if shown else ''}:"
         if status == 401:
             secret = "STATUSKIT_TEALIUM_" + ("PASSWORD" if self.version == 1 else "API_KEY")
-            if code == _LOCKED:
+            refused = wire.refusal(code, registry=self.registry)
+            if refused == "lockout":
                 advice = "too many failed logins; wait 10 minutes before logging in again"
-            elif code == _DENIED:
+            elif refused == "permission":
                 advice = f"the user may not read account {self.account!r}; use one that may"
             elif call.operation == "login":
                 advice = f"login refused; check STATUSKIT_TEALIUM_USERNAME and {secret}"

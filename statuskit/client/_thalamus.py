@@ -326,14 +326,15 @@ class ThalamusCore(Core):
             return AuthenticationError(
                 f"{what} no login session, or it expired; {advice}", status_code=status
             )
-        if status == 400 and "partnerDataSource" in errors:
+        refused = wire.refused_credential(errors, registry=self.registry) if status == 400 else None
+        if refused == "touchpoint":
             return TouchpointError(
                 f"{what} touchpoint {self.touchpoint!r} refused; check "
                 "STATUSKIT_THALAMUS_TOUCHPOINT",
                 status_code=status,
                 errors=errors,
             )
-        if status == 400 and "token" in errors:
+        if refused == "token":
             return AuthenticationError(
                 f"{what} API token refused; check STATUSKIT_THALAMUS_TOKEN",
                 status_code=status,

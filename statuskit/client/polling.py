@@ -13,6 +13,7 @@ timeout, and the timeout error names the state.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -22,23 +23,26 @@ from statuskit.errors import InvalidArgumentError, WaitTimeoutError
 from statuskit.registry import default_registry
 
 __all__ = [
-    "TEALIUM_TERMINAL_STATES",
-    "THALAMUS_TERMINAL_STATES",
     "current_state",
     "is_terminal",
+    "terminal_states",
     "wait",
 ]
 
 R = TypeVar("R", ImportRecord, FileStatus)
 
-# Which states end a wait is written beside the states themselves (x-terminal-states), so a
-# renamed or added state changes the schema alone.
-THALAMUS_TERMINAL_STATES = frozenset(
-    default_registry().definition("thalamus", "state")["x-terminal-states"]
-)
-TEALIUM_TERMINAL_STATES = frozenset(
-    default_registry().definition("tealium", "state", schema="status-entry")["x-terminal-states"]
-)
+
+@functools.cache
+def terminal_states(api: str) -> frozenset[str]:
+    """The states of ``api`` (``"thalamus"``, ``"tealium"``) that end a wait."""
+    # Which states end a wait is written beside the states themselves (x-terminal-states),
+    # so a renamed or added state changes the schema alone. Read on first use: importing
+    # the client does not load the schemas.
+    registry = default_registry()
+    if api == "thalamus":
+        return frozenset(registry.definition("thalamus", "state")["x-terminal-states"])
+    node = registry.definition("tealium", "state", schema="status-entry")
+    return frozenset(node["x-terminal-states"])
 
 
 def current_state(record: ImportRecord | FileStatus) -> str | None:
@@ -52,11 +56,11 @@ def current_state(record: ImportRecord | FileStatus) -> str | None:
 def is_terminal(record: ImportRecord | FileStatus) -> bool:
     """Whether waiting for ``record`` is over (see the module's docstring for why)."""
     if isinstance(record, ImportRecord):
-        return record.state in THALAMUS_TERMINAL_STATES
+        return record.state in terminal_states("thalamus")
     if not record.status:
         return False
     last = record.status[-1]
-    return last.state in TEALIUM_TERMINAL_STATES or last.last_failure is not None
+    return last.state in terminal_states("tealium") or last.last_failure is not None
 
 
 def wait(

@@ -26,16 +26,21 @@ __all__ = [
     "COOKIE_SOURCE",
     "ApiVersion",
     "Login",
+    "Refusal",
     "bearer_headers",
     "files_path",
     "login",
     "logout_path",
+    "refusal",
     "secret_names",
     "session_cookie",
     "v1_credentials",
 ]
 
 API = "tealium"
+#: What a 401's returnCode says was refused: the credentials, a locked-out user, or an
+#: account the user may not read.
+Refusal = Literal["credentials", "lockout", "permission"]
 ApiVersion = Literal[1, 2]
 #: [DOC] The v1 session cookie's path: ``Set-Cookie: JSESSIONID=...; Path=/urest_service``.
 COOKIE_PATH = "/urest_service"
@@ -98,6 +103,32 @@ def _login(registry: SchemaRegistry, version: ApiVersion) -> Login:
     schema, answer = _names.response_secret(API, name, registry=registry)
     path = catalogue.operation(API, name, registry=registry).path
     return Login(version, name, path, user, secret, schema, answer)
+
+
+def refusal(return_code: int | None, *, registry: SchemaRegistry | None = None) -> Refusal | None:
+    """What a 401 with ``return_code`` refuses, read from the catalogue's error cases: one
+    that repeats its request is a lockout (1402), one that needs a setting (an account the
+    user may not read) a permission (1469), one that changes credentials the credentials
+    (1401); ``None`` for a code no case has."""
+    return _refusals(_registry(registry)).get(return_code) if return_code is not None else None
+
+
+@functools.cache
+def _refusals(registry: SchemaRegistry) -> dict[int, Refusal]:
+    out: dict[int, Refusal] = {}
+    for op in catalogue.operations(API, registry=registry):
+        for case in op.errors:
+            if case.status != 401 or case.code is None:
+                continue
+            kind: Refusal = (
+                "lockout"
+                if case.request.repeat > 1
+                else "permission"
+                if case.requires
+                else "credentials"
+            )
+            out.setdefault(int(case.code), kind)
+    return out
 
 
 def logout_path(*, registry: SchemaRegistry | None = None) -> str:

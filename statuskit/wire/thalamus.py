@@ -30,6 +30,7 @@ __all__ = [
     "login_request",
     "logout_path",
     "placed",
+    "refused_credential",
     "secret_names",
     "session_cookie",
     "session_headers",
@@ -49,6 +50,28 @@ def _registry(registry: SchemaRegistry | None) -> SchemaRegistry:
 def secret_names(*, registry: SchemaRegistry | None = None) -> tuple[str, ...]:
     """Every name a Thalamus secret travels under (see :func:`statuskit.wire.secret_names`)."""
     return _names.secret_names(API, registry=registry)
+
+
+def refused_credential(
+    errors: Mapping[str, Any], *, registry: SchemaRegistry | None = None
+) -> str | None:
+    """The credential (``touchpoint``, ``token``) a 400's ``errors`` refuse, or ``None``.
+
+    Read from the catalogue's error cases that change one credential: their code's key
+    (``partnerDataSource``, ``token``) names the credential they refuse.
+    """
+    keys = _refusal_keys(_registry(registry))
+    return next((keys[key] for key in errors if key in keys), None)
+
+
+@functools.cache
+def _refusal_keys(registry: SchemaRegistry) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for op in catalogue.operations(API, registry=registry):
+        for case in op.errors:
+            if case.field and case.status == 400 and len(case.request.credentials) == 1:
+                keys.setdefault(case.field, next(iter(case.request.credentials)))
+    return keys
 
 
 def credential_name(

@@ -11,7 +11,7 @@ import respx
 
 from statuskit.client import TealiumClient, ThalamusClient, current_state, is_terminal
 from statuskit.client.models import FileStatus, ImportRecord
-from statuskit.client.polling import TEALIUM_TERMINAL_STATES, THALAMUS_TERMINAL_STATES
+from statuskit.client.polling import terminal_states
 from statuskit.errors import InvalidArgumentError, NotFoundError, WaitTimeoutError
 from statuskit.registry import default_registry
 from tests.client.conftest import (
@@ -49,8 +49,8 @@ def test_terminal_states_are_states_the_schemas_know() -> None:
     registry = default_registry()
     thalamus_states = registry.source("thalamus", "common")["$defs"]["state"]["enum"]
     tealium_states = registry.source("tealium", "status-entry")["properties"]["state"]["enum"]
-    assert set(thalamus_states) - THALAMUS_TERMINAL_STATES == {"WAITING", "PROCESSING"}
-    assert set(tealium_states) >= TEALIUM_TERMINAL_STATES
+    assert set(thalamus_states) - terminal_states("thalamus") == {"WAITING", "PROCESSING"}
+    assert set(tealium_states) >= terminal_states("tealium")
 
 
 def test_wait_polls_until_a_terminal_state(
@@ -71,7 +71,7 @@ def test_wait_polls_until_a_terminal_state(
     assert route.call_count == 4
 
 
-@pytest.mark.parametrize("state", sorted(THALAMUS_TERMINAL_STATES))
+@pytest.mark.parametrize("state", sorted(terminal_states("thalamus")))
 def test_each_terminal_state_ends_the_wait_at_once(
     thalamus_router: respx.Router, fake_time: FakeTime, record_bytes: bytes, state: str
 ) -> None:

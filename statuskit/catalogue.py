@@ -176,6 +176,9 @@ class Operation:
     parameters: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     #: The operationIds of its routes in the catalogue (``v1-count``, ``v2-count``).
     ids: tuple[str, ...] = ()
+    #: The names of the error cases each route lists, by operationId: Tealium's v1 and v2
+    #: routes of one operation refuse a bad session differently.
+    route_cases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -208,6 +211,20 @@ class Operation:
             if key in (case.name, str(case), case.code):
                 return case
         raise KeyError(f"{self} has no error case {key!r}")
+
+    def route(self, template: str) -> str:
+        """The operationId of the route with path ``template``."""
+        for op_id, path in zip(self.ids, self.templates, strict=False):
+            if path == template:
+                return op_id
+        raise KeyError(f"{self} has no route {template!r}")
+
+    def cases_on(self, route: str) -> tuple[ErrorCase, ...]:
+        """The error cases route ``route`` lists (an operationId, or a path template), in
+        the catalogue's order."""
+        op_id = route if route in self.route_cases else self.route(route)
+        names = self.route_cases.get(op_id, ())
+        return tuple(case for name in names for case in self.errors if case.name == name)
 
     def documented(self, case: ErrorCase) -> tuple[bool, bool]:
         """Whether the docs vouch for ``case``'s status, and for its code and body: a
@@ -312,6 +329,7 @@ def _moved(op: Operation, path: str) -> Operation:
         session=op.session,
         parameters=op.parameters,
         ids=op.ids,
+        route_cases=op.route_cases,
     )
 
 
@@ -332,13 +350,16 @@ def _operation(
     parameters: dict[tuple[str, str], Mapping[str, Any]] = {}
     statuses: dict[int, Body] = {}
     cases: dict[str, ErrorCase] = {}
+    routes: dict[str, tuple[str, ...]] = {}
     for entry in entries:
         for param in entry.get("parameters", []):
             spec = named[param] if isinstance(param, str) else param
             parameters.setdefault((spec["in"], spec["name"]), spec)
         for status, response in entry["responses"].items():
             statuses.setdefault(int(status), _body(api, response, catalogue))
-        for case in _cases(entry, catalogue):
+        listed = tuple(_cases(entry, catalogue))
+        routes[entry["operationId"]] = tuple(case.name for case in listed)
+        for case in listed:
             cases.setdefault(case.name, case)
     first = entries[0]
     return Operation(
@@ -351,6 +372,7 @@ def _operation(
         session=bool(first.get("x-statuskit-session", False)),
         parameters=parameters,
         ids=tuple(e["operationId"] for e in entries),
+        route_cases=routes,
     )
 
 

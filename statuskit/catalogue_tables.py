@@ -25,7 +25,6 @@ from typing import Any
 from statuskit._catalogue_names import load
 from statuskit.catalogue import CaseRequest, ErrorCase, Operation, operations
 from statuskit.errors import StatuskitError
-from statuskit.openapi._cases import case_key
 from statuskit.registry import SchemaRegistry, default_registry
 
 __all__ = ["BLOCK", "main", "render", "replace", "trigger"]
@@ -131,13 +130,12 @@ def _where(op: Operation, ids: Sequence[str]) -> str:
     return f"`{op.name}`{routes}"
 
 
-def _routes(catalogue: Mapping[str, Any], op: Operation) -> dict[str, list[str]]:
+def _routes(op: Operation) -> dict[str, list[str]]:
     """Which of ``op``'s routes (operationIds) has each of its cases, by case name."""
     out: dict[str, list[str]] = {}
-    for entry in catalogue["operations"]:
-        if entry["operationId"] in op.ids:
-            for item in entry.get("errors", []):
-                out.setdefault(op.case(case_key(item)).name, []).append(entry["operationId"])
+    for op_id in op.ids:
+        for case in op.cases_on(op_id):
+            out.setdefault(case.name, []).append(op_id)
     return out
 
 
@@ -183,7 +181,7 @@ def render(api: str, *, registry: SchemaRegistry | None = None) -> str:
     rows: list[tuple[ErrorCase, list[tuple[Operation, list[str]]]]] = []
     ops = operations(api, registry=registry)
     for op in ops:
-        routes = _routes(catalogue, op)
+        routes = _routes(op)
         for case in op.errors:
             here = (op, routes[case.name])
             same = next((r for r in rows if r[0] == case and _same(r[1][0][0], op, case)), None)

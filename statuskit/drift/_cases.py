@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from statuskit._catalogue_names import load
-from statuskit.catalogue import ErrorCase, Operation, _cases
+from statuskit.catalogue import ErrorCase, Operation
 from statuskit.credentials import ENV_PREFIX
 from statuskit.drift.probes import ContentType, Expect, ExpectedValue, HeaderRule, Probe
-from statuskit.registry import SchemaRegistry
 
 __all__ = [
     "Request",
@@ -31,7 +29,6 @@ __all__ = [
     "case_probe",
     "expect",
     "read_only",
-    "route_cases",
     "send_list",
     "settings",
 ]
@@ -139,19 +136,6 @@ def send_list(
             seen.add(key)
             out.append((op, case))
     return out
-
-
-def route_cases(op: Operation, template: str, registry: SchemaRegistry) -> tuple[ErrorCase, ...]:
-    """The cases of ``op`` that its route ``template`` lists: Tealium's v1 and v2 routes are
-    one operation, whose cases are merged, but v1's session case is documented where v2's
-    is a kit decision, so a run over one version sends only that route's."""
-    if len(op.templates) == 1:
-        return op.errors
-    catalogue = load(registry, op.api)
-    for entry in catalogue["operations"]:
-        if entry["operationId"] in op.ids and entry["path"] == template:
-            return tuple(_cases(entry, catalogue))
-    raise KeyError(f"{op} has no route {template}")
 
 
 def expect(

@@ -20,7 +20,7 @@ import httpx
 
 from statuskit.catalogue import ErrorCase, Operation, operations
 from statuskit.credentials import TealiumCredentials
-from statuskit.drift._cases import Request, case_probe, route_cases, send_list, settings
+from statuskit.drift._cases import Request, case_probe, send_list, settings
 from statuskit.drift._http import BudgetExhausted, Http
 from statuskit.drift.probes import (
     ContentType,
@@ -191,9 +191,8 @@ class TealiumProber(Prober):
         return Probe(name, operation, "GET", request.url_path, expect, params, headers)
 
     def _planned(self) -> list[tuple[Operation, ErrorCase]]:
-        registry = self.context.registry
         ops = [self.ops[name] for name in _PROBED]
-        targets = ((op, route_cases(op, self.template(op.name), registry)) for op in ops)
+        targets = ((op, op.cases_on(self.template(op.name))) for op in ops)
         return send_list(targets, self.setting)
 
     def observations(self) -> Iterator[Observation]:

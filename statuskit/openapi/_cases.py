@@ -15,7 +15,7 @@ from typing import Any
 
 from statuskit.catalogue import CaseRequest, ErrorCase, Operation
 
-__all__ = ["EXTENSION", "by_status", "case_json", "case_key", "request_json"]
+__all__ = ["EXTENSION", "by_status", "case_json", "request_json"]
 
 #: The response extension holding its error cases.
 EXTENSION = "x-statuskit-error-cases"
@@ -65,14 +65,6 @@ def case_json(op: Operation, case: ErrorCase) -> dict[str, Any]:
     return out
 
 
-def case_key(item: str | Mapping[str, Any]) -> str:
-    """How :meth:`Operation.case` finds a catalogue ``errors`` item: a shared case by its
-    name, an inline one by its ``str`` (``"400 id:InvalidId"``, ``"401"``)."""
-    if isinstance(item, str):
-        return item
-    return f"{item['status']} {item['code']}" if "code" in item else str(item["status"])
-
-
 def by_status(op: Operation, entry: Mapping[str, Any]) -> dict[int, list[dict[str, Any]]]:
     """The error cases of one route (``entry``, a catalogue operation) of ``op``, by status.
 
@@ -81,7 +73,6 @@ def by_status(op: Operation, entry: Mapping[str, Any]) -> dict[int, list[dict[st
     what each case is.
     """
     out: dict[int, list[dict[str, Any]]] = {}
-    for item in entry.get("errors", []):
-        case = op.case(case_key(item))
+    for case in op.cases_on(entry["operationId"]):
         out.setdefault(case.status, []).append(case_json(op, case))
     return out

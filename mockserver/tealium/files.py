@@ -48,11 +48,11 @@ class FileFactory:
 
     def __init__(self, registry: SchemaRegistry) -> None:
         self.template: dict[str, Any] = documented("tealium", "get-file-status", 200).load()
-        entry = registry.source("tealium", "status-entry")["properties"]
-        states: list[str] = entry["state"]["enum"]
+        states = registry.enum("tealium", "state", schema="status-entry")
         # The schema lists the states in the order a file passes through them.
         self.progression = tuple(s for s in states if s != FAILED)
-        self.failures: tuple[str, ...] = tuple(entry["last_failure"]["examples"])
+        failure = registry.definition("tealium", "last_failure", schema="status-entry")
+        self.failures: tuple[str, ...] = tuple(failure["examples"])
 
     def build(
         self,

@@ -48,7 +48,7 @@ def states(record: dict[str, Any], *names: str) -> list[httpx.Response]:
 def test_terminal_states_are_states_the_schemas_know() -> None:
     registry = default_registry()
     thalamus_states = registry.source("thalamus", "common")["$defs"]["state"]["enum"]
-    tealium_states = registry.source("tealium", "status-entry")["properties"]["state"]["enum"]
+    tealium_states = registry.enum("tealium", "state", schema="status-entry")
     assert set(thalamus_states) - terminal_states("thalamus") == {"WAITING", "PROCESSING"}
     assert set(tealium_states) >= terminal_states("tealium")
 

@@ -242,7 +242,7 @@ def test_generated_files_are_valid_and_coherent() -> None:
     statuses = factory.generated(300, seed=3)
     assert len({s["file"]["name"] for s in statuses}) == 300
     assert {s["status"][-1]["state"] for s in statuses} == set(
-        default_registry().source("tealium", "status-entry")["properties"]["state"]["enum"]
+        default_registry().enum("tealium", "state", schema="status-entry")
     )
     for status in statuses:
         assert not default_registry().validate("tealium", "file-status", status)

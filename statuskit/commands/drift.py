@@ -1,8 +1,9 @@
 """``statuskit drift``: measure a live or staging API against the contract.
 
-Exit codes: 0 when nothing reaches ``--fail-on``, 1 when something does, 2 when the target
-could not be measured (unreachable, authentication failed, TLS error), with one line that
-names which.
+Exit codes: 0 when no documented finding reaches ``--fail-on``, 1 when one does, 2 when the
+target could not be measured (unreachable, authentication failed, TLS error), with one line
+that names which. A kit decision the target answers otherwise (``documented: false``) is
+reported apart and counts only with ``--fail-on-kit-decisions``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         options=options,
         baseline=args.baseline,
         fail_on=args.fail_on,
+        fail_on_kit_decisions=args.fail_on_kit_decisions,
         progress=drift.Progress(sys.stderr, enabled=not args.quiet),
         record=args.record,
     )
@@ -93,8 +95,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="compare a live or staging API with the contract",
         description="Probe a live or staging API read-only (GETs and a login), compare every "
         "answer with the contract and report each difference, classified. Credentials come "
-        "from the STATUSKIT_* variables. Exit 0: nothing at or above --fail-on; 1: drift; "
-        "2: the target could not be measured.",
+        "from the STATUSKIT_* variables. Exit 0: no documented finding at or above "
+        "--fail-on; 1: drift; 2: the target could not be measured. Kit decisions the target "
+        "answers otherwise are reported apart, not failures.",
     )
     parser.add_argument("--api", choices=("thalamus", "tealium"), required=True)
     parser.add_argument("--base-url", required=True, metavar="URL", help="the target's base URL")
@@ -130,6 +133,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         choices=("breaking", "warning", "info"),
         default="breaking",
         help="exit 1 on findings at or above this severity (default breaking)",
+    )
+    parser.add_argument(
+        "--fail-on-kit-decisions",
+        action="store_true",
+        help="count kit decisions the target answers otherwise (documented: false) "
+        "toward --fail-on, for teams that rely on the kit's guesses",
     )
     parser.add_argument("--propose-schema", metavar="DIR", help="write widened schemas as a patch")
     parser.add_argument("--record", metavar="DIR", help="save the answers as scrubbed fixtures")

@@ -125,6 +125,7 @@ def run(
     options: DriftOptions | None = None,
     baseline: Baseline | str | os.PathLike[str] | None = None,
     fail_on: Severity = "breaking",
+    fail_on_kit_decisions: bool = False,
     transport: httpx.BaseTransport | None = None,
     progress: Progress | None = None,
     record: str | os.PathLike[str] | None = None,
@@ -135,6 +136,8 @@ def run(
     Credentials come from ``environ`` (default ``os.environ``) exactly as the client's
     ``from_env`` reads them. ``ids`` (Thalamus) or ``files`` (Tealium) name the resources to
     probe; without them a few are discovered. ``transport`` reaches an in-process app.
+    Findings with ``documented: false`` (kit decisions) fail the run only with
+    ``fail_on_kit_decisions``.
     Raises :class:`~statuskit.errors.DriftError` when the target cannot be measured.
     """
     opts = options or DriftOptions()
@@ -178,7 +181,9 @@ def run(
     if record is not None:
         recorder = Recorder(record, Scrubber(api, registry, redactor), api)
     started = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    report = DriftReport(api, safe_target(base_url), started, fail_on)
+    report = DriftReport(
+        api, safe_target(base_url), started, fail_on, fail_on_kit_decisions=fail_on_kit_decisions
+    )
     found: list[DriftFinding] = []
     try:
         for observation in prober.observations():

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Literal
 
-from statuskit.drift.model import DriftFinding, DriftReport, at_least
+from statuskit.drift.model import DriftFinding, DriftReport
 
 __all__ = ["FORMATS", "Format", "render"]
 
@@ -28,10 +28,27 @@ def _verdict(report: DriftReport) -> str:
     return "FAILED" if report.failed else "passed"
 
 
+def _kit_status(report: DriftReport) -> str:
+    """Whether the kit decisions that differ fail the run, in a few words."""
+    if not report.fail_on_kit_decisions:
+        return "not failures"
+    failing = sum(report.fails(f) for f in report.kit_decisions)
+    return f"{failing} failing: --fail-on-kit-decisions"
+
+
+def _breaks(report: DriftReport) -> str:
+    """``1 documented break; 3 kit decisions differ (not failures)``."""
+    kit = len(report.kit_decisions)
+    differ = f"{_plural(kit, 'kit decision')} {'differs' if kit == 1 else 'differ'}"
+    if kit:
+        differ += f" ({_kit_status(report)})"
+    return f"{_plural(len(report.breaks), 'documented break')}; {differ}"
+
+
 def _totals(report: DriftReport) -> str:
     return (
         f"{report.count('breaking')} breaking, {report.count('warning')} warning, "
-        f"{report.count('info')} info, {len(report.suppressed)} suppressed "
+        f"{report.count('info')} info documented, {len(report.suppressed)} suppressed "
         f"({_plural(len(report.probes), 'probe')}, {_plural(report.requests, 'request')})"
     )
 
@@ -40,27 +57,42 @@ def _documented(finding: DriftFinding) -> str:
     return "documented" if finding.documented else "kit decision"
 
 
+def _kit_title(report: DriftReport) -> str:
+    return f"kit decisions the target answers otherwise ({_kit_status(report)})"
+
+
+def _text_finding(f: DriftFinding) -> list[str]:
+    lines = [
+        "",
+        f"{f.severity.upper():9} {f.kind:23} {f.operation} ({f.probe})  {f.path}",
+        f"          expected {f.expected}",
+        f"          observed {f.observed}",
+        f"          {_plural(f.samples, 'sample')}; {_documented(f)}"
+        + (f"; {f.hint}" if f.hint else ""),
+    ]
+    if f.rule:
+        lines.append(f"          rule {f.rule}")
+    return lines
+
+
 def text(report: DriftReport) -> str:
-    """A human summary: the verdict, then each finding worst first."""
+    """A human summary: the verdict, then each documented finding worst first, then the kit
+    decisions that differ, then what the baseline accepted."""
     lines = [
         f"statuskit drift: {report.api} at {report.target}: {_verdict(report)} "
-        f"(fail-on {report.fail_on})",
+        f"(fail-on {report.fail_on}): {_breaks(report)}",
         f"  {_totals(report)}",
     ]
-    for title, findings in (("", report.findings), ("accepted in the baseline", report.suppressed)):
+    sections = (
+        ("", report.documented),
+        (_kit_title(report), report.kit_decisions),
+        ("accepted in the baseline", report.suppressed),
+    )
+    for title, findings in sections:
         if title and findings:
             lines += ["", f"{title}:"]
         for f in findings:
-            lines += [
-                "",
-                f"{f.severity.upper():9} {f.kind:23} {f.operation} ({f.probe})  {f.path}",
-                f"          expected {f.expected}",
-                f"          observed {f.observed}",
-                f"          {_plural(f.samples, 'sample')}; {_documented(f)}"
-                + (f"; {f.hint}" if f.hint else ""),
-            ]
-            if f.rule:
-                lines.append(f"          rule {f.rule}")
+            lines += _text_finding(f)
     if report.notes:
         lines += ["", *(f"note: {note}" for note in report.notes)]
     return "\n".join(lines) + "\n"
@@ -70,33 +102,43 @@ def _cell(value: str) -> str:
     return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def _table(findings: list[DriftFinding]) -> list[str]:
+    lines = [
+        "| severity | kind | operation (probe) | path | expected | observed | samples |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in findings:
+        cells = [
+            f"**{f.severity}**" if f.severity == "breaking" else f.severity,
+            f.kind,
+            f"{f.operation} ({f.probe})",
+            f"`{_cell(f.path)}`",
+            _cell(f.expected),
+            _cell(f.observed) + (f" ({_cell(f.hint)})" if f.hint else ""),
+            str(f.samples),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(report: DriftReport) -> str:
-    """A compact Markdown section: verdict, a table of findings, the probes folded away."""
+    """A compact Markdown section: verdict, a table of documented findings, one of the kit
+    decisions that differ, the probes folded away."""
     lines = [
         f"**statuskit drift** · {report.api} at `{report.target}` · "
-        f"**{_verdict(report)}** at fail-on `{report.fail_on}`: {_totals(report)}",
+        f"**{_verdict(report)}** at fail-on `{report.fail_on}`: {_breaks(report)} · "
+        f"{_totals(report)}",
         "",
     ]
-    if report.findings:
-        lines += [
-            "| severity | kind | operation (probe) | path | expected | observed | samples "
-            "| documented |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for f in report.findings:
-            cells = [
-                f"**{f.severity}**" if f.severity == "breaking" else f.severity,
-                f.kind,
-                f"{f.operation} ({f.probe})",
-                f"`{_cell(f.path)}`",
-                _cell(f.expected),
-                _cell(f.observed) + (f" ({_cell(f.hint)})" if f.hint else ""),
-                str(f.samples),
-                "yes" if f.documented else "no (kit decision)",
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
+    if report.documented:
+        lines += _table(report.documented)
+    elif report.kit_decisions:
+        lines.append("No documented drift: every difference is a kit decision.")
     else:
         lines.append("No drift: every probe answered as the contract says.")
+    if report.kit_decisions:
+        title = _kit_title(report)
+        lines += ["", f"**{title[0].upper()}{title[1:]}**", "", *_table(report.kit_decisions)]
     if report.suppressed:
         accepted = ", ".join(f"`{f.kind} {f.path}`" for f in report.suppressed)
         lines += ["", f"Accepted in the baseline: {accepted}."]
@@ -109,8 +151,9 @@ def markdown(report: DriftReport) -> str:
 
 
 def junit(report: DriftReport) -> str:
-    """JUnit XML: one test case per finding (failing at or above fail-on, skipped when
-    accepted in the baseline) and one per probe that found nothing."""
+    """JUnit XML: one test case per finding (failing when it fails the run, skipped when
+    accepted in the baseline or a kit decision that does not count) and one per probe that
+    found nothing. Kit decisions have their own classname, ``drift.<api>.kit-decision.<op>``."""
     suite = ET.Element("testsuite", name=f"statuskit drift {report.api}")
     failures = skipped = 0
 
@@ -119,15 +162,21 @@ def junit(report: DriftReport) -> str:
 
     for findings, accepted in ((report.findings, False), (report.suppressed, True)):
         for f in findings:
-            element = case(f"drift.{f.api}.{f.operation}", f"{f.kind} {f.path} ({f.probe})")
+            group = (
+                f"{f.api}.{f.operation}" if f.documented else f"{f.api}.kit-decision.{f.operation}"
+            )
+            element = case(f"drift.{group}", f"{f.kind} {f.path} ({f.probe})")
             detail = (
                 f"{f.severity}: expected {f.expected}; observed {f.observed}; "
                 f"{_plural(f.samples, 'sample')}; {_documented(f)}"
             )
-            if accepted:
+            skip = "accepted in the baseline" if accepted else None
+            if skip is None and not (f.documented or report.fail_on_kit_decisions):
+                skip = "a kit decision the target answers otherwise: not a failure"
+            if skip is not None:
                 skipped += 1
-                ET.SubElement(element, "skipped", message="accepted in the baseline").text = detail
-            elif at_least(f.severity, report.fail_on):
+                ET.SubElement(element, "skipped", message=skip).text = detail
+            elif report.fails(f):
                 failures += 1
                 ET.SubElement(element, "failure", message=detail, type=f.kind).text = detail
             else:

@@ -182,8 +182,11 @@ class ProbeRecord:
 
 @dataclass
 class DriftReport:
-    """A whole run: findings (failures), suppressed findings (in the baseline), probes.
+    """A whole run: findings (not in the baseline), suppressed findings (in it), probes.
 
+    A finding with ``documented: false`` is a kit decision the target answers otherwise:
+    the vendor never documented what the kit guessed, so it is listed apart
+    (:attr:`kit_decisions`) and reaches :attr:`failed` only with ``fail_on_kit_decisions``.
     ``requests`` counts what was sent; ``notes`` say what limited the run (the budget, an
     empty discovery).
     """
@@ -199,19 +202,42 @@ class DriftReport:
     requests: int = 0
     baseline_file: str | None = None
     baseline_accepted: int = 0
+    fail_on_kit_decisions: bool = False
+
+    @property
+    def documented(self) -> list[DriftFinding]:
+        """The unsuppressed findings that break a documented rule, worst first."""
+        return [f for f in self.findings if f.documented]
+
+    @property
+    def kit_decisions(self) -> list[DriftFinding]:
+        """The unsuppressed findings that break a kit decision, worst first."""
+        return [f for f in self.findings if not f.documented]
 
     def count(self, severity: Severity) -> int:
-        """How many unsuppressed findings have exactly this severity."""
-        return sum(f.severity == severity for f in self.findings)
+        """How many unsuppressed documented findings have exactly this severity (kit
+        decisions are counted apart, in :attr:`kit_decisions`)."""
+        return sum(f.severity == severity for f in self.documented)
+
+    def fails(self, finding: DriftFinding) -> bool:
+        """Whether ``finding``, unsuppressed, fails the run: at or above :attr:`fail_on`,
+        and documented unless :attr:`fail_on_kit_decisions`."""
+        counted = finding.documented or self.fail_on_kit_decisions
+        return counted and at_least(finding.severity, self.fail_on)
+
+    @property
+    def breaks(self) -> list[DriftFinding]:
+        """The documented findings that fail the run."""
+        return [f for f in self.documented if self.fails(f)]
 
     @property
     def failed(self) -> bool:
-        """Whether any unsuppressed finding is at or above :attr:`fail_on`."""
-        return any(at_least(f.severity, self.fail_on) for f in self.findings)
+        """Whether any unsuppressed finding fails the run (:meth:`fails`)."""
+        return any(self.fails(f) for f in self.findings)
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing reaches ``fail_on``, else 1 (2 is for runs that raise)."""
+        """0 when nothing fails the run, else 1 (2 is for runs that raise)."""
         return 1 if self.failed else 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,12 +256,14 @@ class DriftReport:
             "target": self.target,
             "started": self.started,
             "fail_on": self.fail_on,
+            "fail_on_kit_decisions": self.fail_on_kit_decisions,
             "failed": self.failed,
             "exit_code": self.exit_code,
             "summary": {
                 "breaking": self.count("breaking"),
                 "warning": self.count("warning"),
                 "info": self.count("info"),
+                "kit_decisions": len(self.kit_decisions),
                 "suppressed": len(self.suppressed),
                 "probes": len(self.probes),
                 "requests": self.requests,

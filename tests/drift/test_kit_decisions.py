@@ -1,10 +1,10 @@
 """A kit decision that a target answers otherwise is never a documented break (issue 12).
 
 The staging stand-in is the mock behind WSGI middleware that changes one refusal, served on
-an ephemeral port, and measured by ``statuskit drift`` as a user runs it. Drift's exit code
-follows severity alone (``docs/drift.md``, Exit codes): a consumer written against the kit
-breaks either way. What differs is ``documented``: false for a kit decision, true for a
-documented case, as the catalogue's provenance says.
+an ephemeral port, and measured by ``statuskit drift`` as a user runs it. A kit decision
+answered otherwise is ``documented: false``, reported apart and not a failure, unless
+``--fail-on-kit-decisions``; a documented case answered otherwise is ``documented: true`` and
+fails (``docs/drift.md``, Exit codes), as the catalogue's provenance says.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from xml.etree import ElementTree
 
 import pytest
 
 from mockserver import create_app
 from statuskit.catalogue import operation
 from statuskit.cli import main
+from statuskit.registry import SchemaRegistry
 from tests.drift.mutate import Answer, Mutating, Rule
 
 _STATUS = operation("thalamus", "get-status")
@@ -65,13 +67,30 @@ def answered_401(*cases: str) -> Callable[[Answer], None]:
     return mutate
 
 
-def drift_of(app: Mutating, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+def drift_of(
+    app: Mutating, capsys: pytest.CaptureFixture[str], fmt: str = "json", *extra: str
+) -> tuple[int, str]:
+    """``statuskit drift`` against ``app`` served on a port: its exit code and stdout."""
     with serving(app) as url:
         args = ["drift", "--api", "thalamus", "--base-url", url, "--pace", "0", "--quiet"]
-        code = main([*args, "--format", "json"])
-    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+        code = main([*args, "--format", fmt, *extra])
     assert app.seen, "the stand-in never changed an answer"
+    return code, capsys.readouterr().out
+
+
+def json_drift_of(
+    app: Mutating, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, dict[str, Any]]:
+    code, out = drift_of(app, capsys, "json", *extra)
+    report: dict[str, Any] = json.loads(out)
+    assert report["exit_code"] == code
     return code, report
+
+
+def token_cases_answered_401() -> Mutating:
+    return Mutating(
+        create_app(), Rule(r"GET /api/v4/import/status/\d+", answered_401(*TOKEN_CASES), (400,))
+    )
 
 
 def test_the_catalogue_marks_the_cases_as_the_tests_assume() -> None:
@@ -80,25 +99,79 @@ def test_the_catalogue_marks_the_cases_as_the_tests_assume() -> None:
     assert _STATUS.case(TOUCHPOINT_MISSING).documented
 
 
-def test_a_kit_decision_answered_otherwise_is_reported_as_a_kit_decision(
-    capsys: pytest.CaptureFixture[str],
+def test_a_kit_decision_answered_otherwise_is_reported_apart_and_passes(
+    capsys: pytest.CaptureFixture[str], registry: SchemaRegistry
 ) -> None:
-    app = Mutating(
-        create_app(), Rule(r"GET /api/v4/import/status/\d+", answered_401(*TOKEN_CASES), (400,))
-    )
-    code, report = drift_of(app, capsys)
+    code, report = json_drift_of(token_cases_answered_401(), capsys)
+    assert registry.validate("drift", "report", report) == []
     statuses = {p["probe"]: p["status"] for p in report["probes"]}
     assert {statuses[name] for name in TOKEN_CASES} == {401}
     findings = report["findings"]
     assert {f["probe"] for f in findings} == TOKEN_CASES
-    assert {(f["kind"], f["path"]) for f in findings} == {
-        ("auth-behaviour-changed", "<status>"),
-        ("error-shape-changed", "$"),
+    assert {(f["kind"], f["severity"], f["path"]) for f in findings} == {
+        ("auth-behaviour-changed", "breaking", "<status>"),
+        ("error-shape-changed", "breaking", "$"),
     }
     # Never a documented break: every difference is the kit's guess, and says so.
     assert not any(f["documented"] for f in findings)
-    # Severity alone decides the exit code: a consumer switching on the kit's 400 breaks.
-    assert (code, report["exit_code"]) == (1, 1)
+    # Listed apart, and not a failure: the vendor never documented what the kit guessed.
+    summary = report["summary"]
+    assert (summary["breaking"], summary["warning"], summary["info"]) == (0, 0, 0)
+    assert summary["kit_decisions"] == len(findings) == 4
+    assert report["fail_on_kit_decisions"] is False
+    assert (code, report["failed"]) == (0, False)
+
+
+def test_the_kit_decisions_have_their_own_section_in_every_format(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app = token_cases_answered_401()
+    code, text = drift_of(app, capsys, "text")
+    assert code == 0
+    verdict = text.splitlines()[0]
+    assert verdict.endswith(
+        ": passed (fail-on breaking): 0 documented breaks; 4 kit decisions differ (not failures)"
+    )
+    head, kit = text.split("\nkit decisions the target answers otherwise (not failures):\n")
+    for name in TOKEN_CASES:
+        assert f"get-status ({name})" not in head
+        assert f"get-status ({name})" in kit
+
+    code, markdown = drift_of(app, capsys, "markdown")
+    assert code == 0
+    assert "No documented drift: every difference is a kit decision." in markdown
+    head, kit = markdown.split("**Kit decisions the target answers otherwise (not failures)**")
+    for name in TOKEN_CASES:
+        assert f"| get-status ({name}) |" not in head
+        assert f"| get-status ({name}) |" in kit
+
+    code, xml = drift_of(app, capsys, "junit")
+    assert code == 0
+    [suite] = ElementTree.fromstring(xml)
+    assert (suite.get("failures"), suite.get("skipped")) == ("0", "4")
+    kit_cases = [c for c in suite if ".kit-decision." in c.get("classname", "")]
+    assert {c.get("classname") for c in kit_cases} == {"drift.thalamus.kit-decision.get-status"}
+    assert len(kit_cases) == 4
+    assert all(c.find("skipped") is not None for c in kit_cases)
+
+
+def test_fail_on_kit_decisions_makes_them_count(capsys: pytest.CaptureFixture[str]) -> None:
+    app = token_cases_answered_401()
+    code, report = json_drift_of(app, capsys, "--fail-on-kit-decisions")
+    assert (code, report["failed"], report["fail_on_kit_decisions"]) == (1, True, True)
+    assert report["summary"]["kit_decisions"] == 4
+    assert not any(f["documented"] for f in report["findings"])
+
+    code, text = drift_of(app, capsys, "text", "--fail-on-kit-decisions")
+    assert code == 1
+    assert text.splitlines()[0].endswith(
+        ": FAILED (fail-on breaking): 0 documented breaks; "
+        "4 kit decisions differ (4 failing: --fail-on-kit-decisions)"
+    )
+    code, xml = drift_of(app, capsys, "junit", "--fail-on-kit-decisions")
+    assert code == 1
+    [suite] = ElementTree.fromstring(xml)
+    assert (suite.get("failures"), suite.get("skipped")) == ("4", "0")
 
 
 def test_a_documented_case_answered_otherwise_is_a_documented_break(
@@ -108,11 +181,12 @@ def test_a_documented_case_answered_otherwise_is_a_documented_break(
         create_app(),
         Rule(r"GET /api/v4/import/status/\d+", answered_401(TOUCHPOINT_MISSING), (400,)),
     )
-    code, report = drift_of(app, capsys)
+    code, report = json_drift_of(app, capsys)
     findings = report["findings"]
     assert {f["probe"] for f in findings} == {TOUCHPOINT_MISSING}
     assert {(f["kind"], f["severity"], f["path"], f["documented"]) for f in findings} == {
         ("auth-behaviour-changed", "breaking", "<status>", True),
         ("error-shape-changed", "breaking", "$", True),
     }
-    assert (code, report["exit_code"]) == (1, 1)
+    assert (report["summary"]["breaking"], report["summary"]["kit_decisions"]) == (2, 0)
+    assert (code, report["failed"]) == (1, True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -348,10 +349,12 @@ def test_a_login_without_a_session_is_auth_drift_and_stops_the_run(
     assert report.notes == ["the login gave no session, so no probe behind it was sent"]
 
 
+def summary_of(findings: Any) -> set[Expected]:
+    return {(f.kind, f.severity, f.operation, f.probe, f.path, f.documented) for f in findings}
+
+
 def summary(report: Any) -> set[Expected]:
-    return {
-        (f.kind, f.severity, f.operation, f.probe, f.path, f.documented) for f in report.findings
-    }
+    return summary_of(report.findings)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -363,7 +366,34 @@ def test_each_mutation_yields_exactly_its_finding(
     report = run_against(app, api)
     assert len(app.seen) == len(rules), "a mutation never fired"
     assert summary(report) == expected
-    assert report.failed == any(severity == "breaking" for _, severity, *_ in expected)
+    # A kit decision answered otherwise is listed apart and fails nothing by default ...
+    kit = {e for e in expected if not e[-1]}
+    assert summary_of(report.kit_decisions) == kit
+    assert summary_of(report.documented) == expected - kit
+    breaking = {e for e in expected if e[1] == "breaking"}
+    assert report.failed == bool(breaking - kit)
+    assert report.exit_code == (1 if breaking - kit else 0)
+    # ... and counts again, by severity, for a team that relies on the kit's guesses.
+    strict = replace(report, fail_on_kit_decisions=True)
+    assert strict.failed == bool(breaking)
+    assert strict.exit_code == (1 if breaking else 0)
+
+
+def test_the_mutations_cover_both_sides_of_the_exit_policy() -> None:
+    # The test above proves the policy only if some mutation breaks nothing but kit
+    # decisions (exit 0, 1 with --fail-on-kit-decisions) and some breaks a documented rule.
+    kit_only = [
+        name
+        for name, (_, _, expected) in CASES.items()
+        if not any(e[-1] for e in expected) and any(e[1] == "breaking" for e in expected)
+    ]
+    documented = [
+        name
+        for name, (_, _, expected) in CASES.items()
+        if any(e[-1] and e[1] == "breaking" for e in expected)
+    ]
+    assert "int to string in a kit-decided envelope" in kit_only
+    assert "removed field" in documented
 
 
 def all_processed(body: Any) -> None:

@@ -12,7 +12,7 @@ from statuskit.drift import Baseline, DriftOptions, render
 from statuskit.registry import SchemaRegistry
 from tests.drift.conftest import THALAMUS_PROBES, run_against
 from tests.drift.mutate import Mutating, Rule, json_edit
-from tests.drift.test_mutations import RECORD, put, stringify
+from tests.drift.test_mutations import LIST, RECORD, put, stringify
 
 RULES = (
     Rule(RECORD, json_edit(stringify("fileSize"))),
@@ -35,6 +35,7 @@ def test_the_json_report_validates_against_its_schema(
         "breaking": 0,
         "warning": 1,
         "info": 1,
+        "kit_decisions": 0,
         "suppressed": 1,
         "probes": THALAMUS_PROBES,
         "requests": THALAMUS_PROBES,
@@ -44,7 +45,7 @@ def test_the_json_report_validates_against_its_schema(
         "accepted": 1,
         "matched": 1,
     }
-    assert (data["failed"], data["exit_code"]) == (True, 1)
+    assert (data["failed"], data["exit_code"], data["fail_on_kit_decisions"]) == (True, 1, False)
     # The budget note is a report field too.
     small = run_against(app, "thalamus", options=DriftOptions(pace=0, budget=2))
     data = json.loads(render(small, "json"))
@@ -85,3 +86,24 @@ def test_a_baseline_suppresses_what_it_accepted_and_nothing_else(
     ]
     kept = Baseline.load(path).accepting([*third.findings, *third.suppressed])
     assert [e.get("reason") for e in kept.entries].count("vendor ticket 123") == 1
+
+
+def test_a_baseline_accepts_kit_decisions_too(
+    mutated: Callable[..., Mutating], registry: SchemaRegistry, tmp_path: Path
+) -> None:
+    # A kit-decided envelope's field changes type: a kit decision the target answers
+    # otherwise, a failure only for a team that relies on the kit's guesses.
+    rule = Rule(LIST, json_edit(stringify("totalItems")))
+    first = run_against(mutated(rule), "thalamus", fail_on_kit_decisions=True)
+    [finding] = first.kit_decisions
+    assert (finding.path, finding.documented, first.exit_code) == ("$.totalItems", False, 1)
+    path = tmp_path / "baseline.json"
+    Baseline().accepting(first.findings).write(path)
+
+    again = run_against(mutated(rule), "thalamus", baseline=path, fail_on_kit_decisions=True)
+    assert (again.findings, again.kit_decisions) == ([], [])
+    assert [f.key for f in again.suppressed] == [finding.key]
+    assert again.exit_code == 0
+    data = json.loads(render(again, "json"))
+    assert registry.validate("drift", "report", data) == []
+    assert (data["summary"]["kit_decisions"], data["summary"]["suppressed"]) == (0, 1)

@@ -32,16 +32,23 @@ from hypothesis.stateful import (
 )
 
 from mockserver.scenarios import PRESETS
-from mockserver.thalamus.records import FINAL_STATE
+from mockserver.thalamus.records import FINAL_STATE_ID
 from statuskit.client import FileStatus, ImportRecord, RetryPolicy, TealiumClient, ThalamusClient
 from statuskit.client.polling import is_terminal
 from statuskit.contracts.target import ContractTarget
 from statuskit.errors import RateLimitedError, ServerError, WaitTimeoutError
 from statuskit.mock import MockServer
+from statuskit.registry import default_registry
 
 #: [KIT] How each scenario outcome ends on Tealium (mockserver/tealium/files.py): processed
 #: files are PROCESSED, a configuration-pending one waits, DOWNLOADED, and never finishes.
 TEALIUM_FINAL = {"processed": "PROCESSED", "configuration-pending": None}
+#: The state each Thalamus scenario outcome ends in, by its wire value (the schema's).
+_STATE_IDS: dict[str, int] = default_registry().definition("thalamus", "state")["x-state-ids"]
+FINAL_STATE = {
+    outcome: next(state for state, sid in _STATE_IDS.items() if sid == final)
+    for outcome, final in FINAL_STATE_ID.items()
+}
 FAULTS = (429, 502, 503, 504)
 ATTEMPTS = 3
 _RANK = {"WAITING": 0, "PROCESSING": 1, "DOWNLOADING": 0, "DOWNLOADED": 1}

@@ -7,7 +7,10 @@ cannot be reached, or that refuses the credentials, ends the command with one re
 and exit code 2, instead of a screen of failed tests. Exit codes: 0 when every contract
 holds, 1 on a contract failure, 2 when the suites could not run: a failure that is not an
 :class:`AssertionError` (a crash inside the kit, a connection lost mid-run), a module that
-could not be collected, or no test selected (``_outcome.py`` sorts them).
+could not be collected, or no test selected (``_outcome.py`` sorts them). Against a live
+target, a kit decision that differs (a catalogue case whose provenance is ``kit``, a
+``kit_decision`` test, a :class:`~statuskit.errors.KitDecisionDiffers`) is listed in its own
+section and does not fail; a documented case that differs does.
 """
 
 from __future__ import annotations

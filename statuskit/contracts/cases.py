@@ -68,29 +68,9 @@ class Planned:
     file_part: str | None = None
 
 
-def _entries(op: Operation, registry: SchemaRegistry) -> Iterator[Mapping[str, Any]]:
-    for entry in registry.catalogue(op.api)["operations"]:
-        if entry["operationId"] in op.ids:
-            yield entry
-
-
-def _lists(entry: Mapping[str, Any], case: ErrorCase) -> bool:
-    for item in entry.get("errors", []):
-        if item == case.name:
-            return True
-        if isinstance(item, Mapping) and ErrorCase.from_json(case.name, item) == case:
-            return True
-    return False
-
-
-def routes(
-    op: Operation, case: ErrorCase, *, registry: SchemaRegistry | None = None
-) -> tuple[str, ...]:
+def routes(op: Operation, case: ErrorCase) -> tuple[str, ...]:
     """The path templates of ``op`` whose catalogue entry lists ``case``."""
-    reg = registry or default_registry()
-    found = [e["path"] for e in _entries(op, reg) if _lists(e, case)]
-    # A moved login (login_path) has one template: the catalogue's path no longer matches.
-    return tuple(dict.fromkeys(found)) if len(op.templates) > 1 else op.templates[:1]
+    return tuple(t for t in op.templates if case in op.cases_on(t))
 
 
 def suite_cases(
@@ -101,7 +81,7 @@ def suite_cases(
     for api in apis:
         for op in operations(api, registry=reg):
             for case in op.errors:
-                for template in routes(op, case, registry=reg):
+                for template in routes(op, case):
                     yield op, case, template
 
 
@@ -154,8 +134,8 @@ def plan(op: Operation, template: str, *, registry: SchemaRegistry | None = None
     (or the first of an either-or pair), and its body when one is required."""
     reg = registry or default_registry()
     catalogue = reg.catalogue(op.api)
-    entries = list(_entries(op, reg))
-    entry = next((e for e in entries if e["path"] == template), entries[0])
+    op_id = op.route(template)
+    entry = next(e for e in catalogue["operations"] if e["operationId"] == op_id)
     planned = Planned(op.method, template, credentials=_credentials(catalogue, entry["security"]))
     named = catalogue.get("parameters", {})
     either: set[str] = set()

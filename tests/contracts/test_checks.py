@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from statuskit.contracts.checks import check_answer, client_agrees, expected_error, kit_located
 from statuskit.catalogue import Operation, operations
+from statuskit.contracts.checks import check_answer, client_agrees, expected_error, kit_located
 from statuskit.errors import (
     AuthenticationError,
     ContractViolation,

@@ -21,6 +21,7 @@ from statuskit.contracts.target import ContractTarget
 from statuskit.fixtures import fixtures
 from statuskit.mock import MockServer
 from statuskit.strategies import from_schema
+from statuskit.wire import tealium as tealium_wire
 
 pytestmark = pytest.mark.contract_api("tealium")
 
@@ -39,7 +40,8 @@ def _login(contract: ContractTarget, answer: Any, status: int | None = None) -> 
 
 
 def _logout(contract: ContractTarget, raw: Raw, cookie: str, utk: str) -> Any:
-    answer = raw.send("POST", "/v1/logout", params={"utk": utk}, headers={"Cookie": cookie})
+    params, headers = tealium_wire.v1_credentials(utk, cookie)
+    answer = raw.send("POST", tealium_wire.logout_path(), params=params, headers=headers)
     return check(contract, "tealium", "logout", answer)
 
 
@@ -86,11 +88,17 @@ def test_the_reference_client_logs_in_and_out(contract: ContractTarget) -> None:
 def test_a_login_that_is_not_a_full_form_is_wrong_credentials(
     contract: ContractTarget, raw: Raw, form: str
 ) -> None:
+    login = tealium_wire.login(1)
     if form == "json":
-        answer = raw.send("POST", "/v1/login", json={"username": NOBODY, "password": "x"})
+        answer = raw.send("POST", login.path, json=login.form(NOBODY, "x"))
     else:
-        data = {"username": NOBODY} if form == "no-password" else {"password": "x"}
-        answer = raw.send("POST", "/v1/login", data=data)
+        full = login.form(NOBODY, "x")
+        data = {
+            k: v
+            for k, v in full.items()
+            if k != (login.secret_field if form == "no-password" else login.user_field)
+        }
+        answer = raw.send("POST", login.path, data=data)
     _login(contract, answer, 401)
     assert tealium_error(answer)[0] == 1401
 
@@ -100,7 +108,8 @@ def test_a_logout_answers_204_and_ends_the_session(contract: ContractTarget, raw
     cookie, utk = raw.new_tealium_session()
     assert _logout(contract, raw, cookie, utk) is None
     assert _file_answer(contract, raw, cookie, utk) == 401
-    again = raw.send("POST", "/v1/logout", params={"utk": utk}, headers={"Cookie": cookie})
+    params, headers = tealium_wire.v1_credentials(utk, cookie)
+    again = raw.send("POST", tealium_wire.logout_path(), params=params, headers=headers)
     assert again.status_code == 204
 
 

@@ -16,6 +16,7 @@ from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import NOBODY, Raw
 from statuskit.contracts.target import ContractTarget
 from statuskit.mock import MockServer
+from statuskit.wire import tealium as tealium_wire
 
 pytestmark = pytest.mark.contract_api("tealium")
 UNKNOWN = "statuskit-no-such-file.csv"
@@ -23,11 +24,12 @@ WIDE = {"startDate": "2000-01-01T00:00Z", "endDate": "2099-12-31T23:59Z"}
 
 
 def _auth(raw: Raw, username: str | None = None, key: str | None = None) -> Any:
-    form = {
-        "username": raw.tealium.username if username is None else username,
-        "key": raw.tealium.api_key.reveal() if key is None else key,
-    }
-    return raw.send("POST", "/v2/auth", data=form)
+    auth = tealium_wire.login(2)
+    form = auth.form(
+        raw.tealium.username if username is None else username,
+        raw.tealium.api_key.reveal() if key is None else key,
+    )
+    return raw.send("POST", auth.path, data=form)
 
 
 def _claims(token: str) -> tuple[dict[str, Any], dict[str, Any]]:

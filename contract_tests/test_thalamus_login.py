@@ -21,6 +21,7 @@ from statuskit.contracts.checks import client_agrees
 from statuskit.contracts.raw import NOBODY, Raw
 from statuskit.contracts.target import ContractTarget
 from statuskit.strategies import from_schema
+from statuskit.wire import thalamus as thalamus_wire
 
 pytestmark = pytest.mark.contract_api("thalamus")
 UNKNOWN_ID = 2**63 - 1
@@ -38,7 +39,8 @@ def _session_works(contract: ContractTarget, raw: Raw, cookie: str) -> bool:
 
 def _logout(contract: ContractTarget, raw: Raw, cookie: str) -> Any:
     params, headers = raw.thalamus_client()
-    answer = raw.send("GET", "/api/v3/logout", params=params, headers={**headers, "Cookie": cookie})
+    path = thalamus_wire.logout_path()
+    answer = raw.send("GET", path, params=params, headers={**headers, "Cookie": cookie})
     check(contract, "thalamus", "logout", answer)
     return answer
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any, Final, Literal
+from typing import Any, Final
 from urllib.parse import quote
 
 import httpx
@@ -23,8 +23,9 @@ from statuskit.client._base import session_cookies
 from statuskit.contracts.cases import Planned, Scheme, plan
 from statuskit.contracts.target import ContractTarget
 from statuskit.credentials import ENV_PREFIX, TealiumCredentials, ThalamusCredentials
-from statuskit.registry import default_registry
 from statuskit.secrets import Secret
+from statuskit.wire import tealium as tealium_wire
+from statuskit.wire import thalamus as thalamus_wire
 
 __all__ = ["CONFIGURED", "NOBODY", "Place", "Raw"]
 
@@ -39,8 +40,7 @@ class _Configured:
 CONFIGURED: Final = _Configured()
 
 #: Where a Thalamus touchpoint or token travels.
-Place = Literal["query", "header"]
-_HEADERS = {"touchpoint": "Thalamus-Touchpoint", "token": "Thalamus-Token"}
+Place = thalamus_wire.Place
 #: A user no target has: wrong secrets are only ever sent for it, so no live user is locked out.
 NOBODY = "statuskit-nobody@example.invalid"
 #: The file part of a valid upload.
@@ -87,18 +87,9 @@ class Raw:
     ) -> tuple[dict[str, str], dict[str, str]]:
         """Query parameters and headers carrying a touchpoint and a token (``None``: not
         sent) where they are asked to go."""
-        params: dict[str, str] = {}
-        headers: dict[str, str] = {}
-        for name, value, place in (
-            ("touchpoint", touchpoint, touchpoint_in),
-            ("token", token, token_in),
-        ):
-            if value is not None:
-                if place == "query":
-                    params[name] = value
-                else:
-                    headers[_HEADERS[name]] = value
-        return params, headers
+        return thalamus_wire.placed(
+            touchpoint, token, touchpoint_in=touchpoint_in, token_in=token_in
+        )
 
     def thalamus_client(self) -> tuple[dict[str, str], dict[str, str]]:
         """The valid touchpoint (query) and token (header), as the reference client sends
@@ -163,27 +154,26 @@ class Raw:
         """``/v{version}/omnichannel/accounts/{account}/profiles/{profile}/files`` and
         either ``tail`` (``/count``) or ``name``, percent-encoded as one path segment."""
         res = self.target.resources
-        base = (
-            f"/v{version}/omnichannel/accounts/{quote(account or res.account, safe='')}"
-            f"/profiles/{quote(res.profile, safe='')}/files"
+        return tealium_wire.files_path(
+            version, account or res.account, res.profile, tail=tail, name=name
         )
-        return base + (f"/{quote(name, safe='')}" if name else tail)
 
     def tealium_login(
         self, username: str | None = None, password: str | None = None
     ) -> httpx.Response:
         """``POST /v1/login`` (the valid credentials by default)."""
-        form = {
-            "username": self.tealium.username if username is None else username,
-            "password": self.tealium.password.reveal() if password is None else password,
-        }
-        return self.send("POST", "/v1/login", data=form)
+        login = tealium_wire.login(1)
+        form = login.form(
+            self.tealium.username if username is None else username,
+            self.tealium.password.reveal() if password is None else password,
+        )
+        return self.send("POST", login.path, data=form)
 
     def new_tealium_session(self) -> tuple[str, str]:
         """A new v1 session: its ``Cookie`` header value and its utk (not kept)."""
         answer = self.tealium_login()
         cookie = session_cookies(answer) if answer.status_code == 200 else None
-        utk = answer.json().get("utk") if cookie else None
+        utk = answer.json().get(tealium_wire.login(1).secret) if cookie else None
         if cookie is None or not isinstance(utk, str):
             raise AssertionError(
                 f"the Tealium v1 login answered {answer.status_code} without a session: check "
@@ -202,9 +192,10 @@ class Raw:
         """A v2 bearer token, kept until the mock is reset."""
 
         def fetch() -> tuple[Secret, ...]:
-            form = {"username": self.tealium.username, "key": self.tealium.api_key.reveal()}
-            answer = self.send("POST", "/v2/auth", data=form)
-            token = answer.json().get("token") if answer.status_code == 200 else None
+            login = tealium_wire.login(2)
+            form = login.form(self.tealium.username, self.tealium.api_key.reveal())
+            answer = self.send("POST", login.path, data=form)
+            token = answer.json().get(login.secret) if answer.status_code == 200 else None
             if not isinstance(token, str):
                 raise AssertionError(
                     f"the Tealium v2 auth answered {answer.status_code} without a token: check "
@@ -225,20 +216,17 @@ class Raw:
         """A v1 GET with the kept session's cookie and utk; pass ``""`` to leave one out,
         or another value to send that instead."""
         kept_cookie, kept_utk = self.tealium_session()
-        query = dict(params or {})
         utk = kept_utk if utk is None else utk
-        if utk:
-            query["utk"] = utk
         cookie = kept_cookie if cookie is None else cookie
-        headers = {"Cookie": cookie} if cookie else {}
-        return self.send("GET", path, params=query, headers=headers)
+        query, headers = tealium_wire.v1_credentials(utk or None, cookie or None)
+        return self.send("GET", path, params={**(params or {}), **query}, headers=headers)
 
     def tealium_v2_get(
         self, path: str, *, bearer: str | None = None, params: dict[str, str] | None = None
     ) -> httpx.Response:
         """A v2 GET with the kept token (or ``bearer``; ``""`` sends no Authorization)."""
         token = self.tealium_token() if bearer is None else bearer
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = tealium_wire.bearer_headers(token or None)
         return self.send("GET", path, params=params or {}, headers=headers)
 
     # -- catalogue cases -------------------------------------------------------------------
@@ -349,28 +337,22 @@ class Raw:
             return {"files": {k: (None, str(v)) for k, v in body["multipart"].items()}}
         if planned.body == "multipart" and planned.file_part is not None:
             return {"files": {planned.file_part: _FILE}}
-        if planned.body == "form" and planned.form_schema is not None:
-            return {"data": self._form(op, case, planned.form_schema)}
+        if planned.body == "form":
+            return {"data": self._form(op, case)}
         return {}
 
-    def _form(self, op: Operation, case: ErrorCase, schema: str) -> dict[str, str]:
-        """The valid form of ``schema``, changed as ``case`` says. A case that sends a wrong
-        secret sends it for :data:`NOBODY`, unless it is a mock's own (a lockout)."""
-        registry = default_registry()
-        fields = registry.source(op.api, schema).get("required", [])
-        creds = self.tealium
-        valid = {
-            "username": creds.username,
-            "password": creds.password.reveal(),
-            "key": creds.api_key.reveal(),
-        }
+    def _form(self, op: Operation, case: ErrorCase) -> dict[str, str]:
+        """The valid form of Tealium's login or auth ``op``, changed as ``case`` says. A
+        case that sends a wrong secret sends it for :data:`NOBODY`, unless it is a mock's
+        own (a lockout)."""
+        login = next(
+            tealium_wire.login(v) for v in (1, 2) if tealium_wire.login(v).operation == op.name
+        )
+        secret = self.tealium.password if login.version == 1 else self.tealium.api_key
+        form: dict[str, Any] = login.form(self.tealium.username, secret.reveal())
         change = dict((case.request.body or {}).get("form", {}))
-        secret = {
-            f for f in fields if registry.definition(op.api, f, schema=schema).get("x-secret")
-        }
-        form = {f: valid[f] for f in fields}
-        if secret & set(change) and not case.mock_only:
-            form.update({f: NOBODY for f in fields if f not in secret})
+        if login.secret_field in change and not case.mock_only:
+            form[login.user_field] = NOBODY
         form.update(change)
         return {k: v for k, v in form.items() if v is not None}
 

@@ -21,7 +21,7 @@ from statuskit.catalogue import ErrorCase, Operation
 from statuskit.contracts.cases import check_case, suite_cases
 from statuskit.contracts.raw import Raw
 from statuskit.contracts.target import ContractTarget
-from statuskit.credentials import ENV_PREFIX
+from statuskit.credentials import variable
 
 
 def _marks(op: Operation, case: ErrorCase) -> list[Any]:
@@ -65,5 +65,5 @@ def test_an_error_case_is_answered_as_the_catalogue_says(
         request.getfixturevalue("mock")
     if case.requires is not None and raw.setting(case.requires) is None:
         reason = f" ({case.note})" if case.note else ""
-        pytest.skip(f"{op} {case}{reason}: set {ENV_PREFIX}{case.requires.upper()}")
+        pytest.skip(f"{op} {case}{reason}: set {variable(case.requires)}")
     check_case(op, case, raw.send_case(op, case, template))

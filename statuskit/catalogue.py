@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from statuskit._catalogue_names import error_codes as _error_codes
 from statuskit._catalogue_names import load, schema_target
 from statuskit.registry import SchemaRegistry, default_registry
 
@@ -31,6 +32,7 @@ __all__ = [
     "Provenance",
     "classify",
     "error_cases",
+    "error_codes",
     "login_path",
     "operation",
     "operations",
@@ -309,6 +311,12 @@ def error_cases(ops: Iterable[Operation], api: str) -> Iterator[tuple[Operation,
         if op.api == api:
             for case in op.errors:
                 yield op, case
+
+
+def error_codes(api: str, *, registry: SchemaRegistry | None = None) -> dict[str, str]:
+    """Every error code of ``api`` (its catalogue's ``errorCodes`` names where the schemas
+    list them), as text, with its provenance."""
+    return _error_codes(registry or default_registry(), api)
 
 
 def classify(ops: Iterable[Operation], method: str, path: str) -> Operation | None:

@@ -40,8 +40,10 @@ __all__ = [
     "LOGIN_PATH_ENV",
     "TealiumCredentials",
     "ThalamusCredentials",
+    "setting",
     "settings",
     "thalamus_login_path",
+    "variable",
 ]
 
 ENV_PREFIX = "STATUSKIT_"
@@ -57,6 +59,18 @@ def thalamus_login_path(environ: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if environ is None else environ
     value = env.get(LOGIN_PATH_ENV, "").strip()
     return "/" + value.lstrip("/") if value else None
+
+
+def variable(name: str) -> str:
+    """The environment variable of setting ``name``, as a catalogue's error case names it:
+    ``tealium_forbidden_account`` is ``STATUSKIT_TEALIUM_FORBIDDEN_ACCOUNT``."""
+    return ENV_PREFIX + name.upper()
+
+
+def setting(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The value of setting ``name`` (see :func:`variable`); ``None`` when unset or empty."""
+    env = os.environ if environ is None else environ
+    return env.get(variable(name)) or None
 
 
 class _FromEnv:

@@ -20,8 +20,7 @@ from typing import Any
 
 import httpx
 
-from statuskit._catalogue_names import _CODES as ERROR_CODES
-from statuskit.catalogue import Operation, classify, error_cases
+from statuskit.catalogue import Operation, classify, error_cases, error_codes
 from statuskit.contracts.checks import body_of
 from statuskit.registry import SchemaRegistry, default_registry
 
@@ -258,9 +257,7 @@ class Coverage:
 
     def _schema_codes(self, api: str) -> dict[str, str]:
         """Every code of ``api``'s error schema, with its provenance."""
-        node = self.registry.definition(api, ERROR_CODES[api], schema="error")
-        provenance = node.get("x-enum-provenance", {})
-        return {str(code): str(provenance.get(str(code), "")) for code in node["enum"]}
+        return error_codes(api, registry=self.registry)
 
     def kit(self, api: str) -> set[str]:
         """The keys of the universe that are kit decisions, not documented behaviour: the

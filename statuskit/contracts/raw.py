@@ -10,7 +10,6 @@ cookie is sent explicitly.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Final
@@ -22,7 +21,7 @@ from statuskit.catalogue import ErrorCase, Operation
 from statuskit.client._base import session_cookies
 from statuskit.contracts.cases import Planned, Scheme, plan
 from statuskit.contracts.target import ContractTarget
-from statuskit.credentials import ENV_PREFIX, TealiumCredentials, ThalamusCredentials
+from statuskit.credentials import TealiumCredentials, ThalamusCredentials, setting
 from statuskit.secrets import Secret
 from statuskit.wire import tealium as tealium_wire
 from statuskit.wire import thalamus as thalamus_wire
@@ -241,7 +240,7 @@ class Raw:
         if value is None:
             value = getattr(self.target.resources, rest, None)
         if value is None:
-            value = os.environ.get(f"{ENV_PREFIX}{name.upper()}") or None
+            value = setting(name)
         return value.reveal() if isinstance(value, Secret) else value
 
     def send_case(self, op: Operation, case: ErrorCase, template: str | None = None) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from statuskit.catalogue import ErrorCase, Operation
-from statuskit.credentials import ENV_PREFIX
+from statuskit.credentials import setting
 from statuskit.drift.probes import ContentType, Expect, ExpectedValue, HeaderRule, Probe
 
 __all__ = [
@@ -46,7 +46,7 @@ def settings(environ: Mapping[str, str]) -> Settings:
     ``$STATUSKIT_TEALIUM_FORBIDDEN_ACCOUNT`` (``statuskit.credentials``'s naming)."""
 
     def value(name: str) -> str | None:
-        return environ.get(ENV_PREFIX + name.upper()) or None
+        return setting(name, environ)
 
     return value
 

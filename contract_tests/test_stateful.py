@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 )
 
 from mockserver.scenarios import PRESETS
-from mockserver.thalamus.records import FINAL_STATE_ID
+from mockserver.thalamus.records import FINAL_STATE_ID, PROCESSED, PROCESSING, WAITING
 from statuskit.client import FileStatus, ImportRecord, RetryPolicy, TealiumClient, ThalamusClient
 from statuskit.client.polling import is_terminal
 from statuskit.contracts.target import ContractTarget
@@ -45,13 +45,15 @@ from statuskit.registry import default_registry
 TEALIUM_FINAL = {"processed": "PROCESSED", "configuration-pending": None}
 #: The state each Thalamus scenario outcome ends in, by its wire value (the schema's).
 _STATE_IDS: dict[str, int] = default_registry().definition("thalamus", "state")["x-state-ids"]
-FINAL_STATE = {
-    outcome: next(state for state, sid in _STATE_IDS.items() if sid == final)
-    for outcome, final in FINAL_STATE_ID.items()
-}
+_STATE = {sid: state for state, sid in _STATE_IDS.items()}
+FINAL_STATE = {outcome: _STATE[final] for outcome, final in FINAL_STATE_ID.items()}
+IMPORT_TYPES = default_registry().enum("thalamus", "importType")
+#: Tealium's first two states, in the schema's order: a file downloading, then downloaded.
+_TEALIUM_FIRST = default_registry().enum("tealium", "state", schema="status-entry")[:2]
 FAULTS = (429, 502, 503, 504)
 ATTEMPTS = 3
-_RANK = {"WAITING": 0, "PROCESSING": 1, "DOWNLOADING": 0, "DOWNLOADED": 1}
+#: How far along a state that is not final is: a state never goes back.
+_RANK = {_STATE[WAITING]: 0, _STATE[PROCESSING]: 1, **{s: i for i, s in enumerate(_TEALIUM_FIRST)}}
 
 
 def has_faults(mock: MockServer) -> bool:
@@ -131,10 +133,10 @@ class ImportLifecycles(_Machine):
     def teardown(self) -> None:
         self.client.close()
 
-    @rule(target=imports, import_type=st.sampled_from([25006, 25004, 25011, 25012]))
+    @rule(target=imports, import_type=st.sampled_from(IMPORT_TYPES))
     def upload(self, import_type: int) -> int:
         record = self.client.upload(b"sku,qty\n1,2\n", "statuskit-stateful", import_type)
-        assert record.state == "WAITING"
+        assert record.state == _STATE[WAITING]
         self.final[record.id] = FINAL_STATE["processed"]  # uploads follow fast-success
         self.observe(record)
         return record.id
@@ -186,9 +188,9 @@ class ImportLifecycles(_Machine):
             done = record.rows_ok + record.rows_with_errors + record.rows_skipped
             assert 0 <= done <= record.rows
             assert 0 <= record.percentage_processed <= 100
-            if record.state == "WAITING":
+            if record.state == _STATE[WAITING]:
                 assert done == 0
-            if record.state == "PROCESSED":
+            if record.state == _STATE[PROCESSED]:
                 assert done == record.rows
 
 

@@ -1,15 +1,22 @@
-"""Helpers for the kit's own tests: walking schemas and instances, running the command."""
+"""Helpers for the kit's own tests: walking schemas and instances, editing a copy of a
+catalogue, serving an app on a loopback port, running the command."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from statuskit.registry import default_registry
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from statuskit.registry import CATALOGUE, SchemaRegistry, default_registry
 
 REGISTRY = default_registry()
 # Every (api, name) pair, for parametrising at import time.
@@ -58,3 +65,57 @@ def statuskit(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
         text=True,
         check=False,
     )
+
+
+def edited_catalogue(
+    tmp_path: Path, api: str, change: Callable[[dict[str, Any]], None]
+) -> SchemaRegistry:
+    """A registry over a copy of ``schemas/`` in ``tmp_path``, ``api``'s operation catalogue
+    passed through ``change`` (which edits it in place); ``.root`` is the copy."""
+    root = tmp_path / "schemas"
+    shutil.copytree(default_registry().root, root)
+    path = root / api / CATALOGUE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return SchemaRegistry(root)
+
+
+def token_documented_and_id_case(request: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """A change to Thalamus's catalogue: ``tokenMissing`` becomes documented, and get-status
+    gains a kit-decided ``400 id:Required`` case sent as ``request``."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["errorCases"]["tokenMissing"]["provenance"] = {"documented": "a vendor page"}
+        (get,) = (op for op in data["operations"] if op["operationId"] == "get-status")
+        get["errors"].append(
+            {
+                "status": 400,
+                "code": "id:Required",
+                "request": request,
+                "provenance": {"kit": "a new decision"},
+            }
+        )
+
+    return change
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """No access log on the test's stderr (errors are still logged)."""
+
+
+@contextmanager
+def served(app: Callable[..., Iterable[bytes]]) -> Iterator[str]:
+    """Serve ``app`` on an ephemeral port of 127.0.0.1 until the block ends; its base URL.
+
+    Threaded, so a client holding a kept-alive connection open never blocks another."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

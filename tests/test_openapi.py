@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,8 @@ from statuskit.fixtures import fixtures
 from statuskit.openapi import APIS, build_document, dumps
 from statuskit.openapi._cases import EXTENSION as CASES
 from statuskit.openapi.schemathesis_config import HOOKS, POSITIVE_DATA_ACCEPTANCE, render
-from statuskit.registry import CATALOGUE, SchemaRegistry
+from statuskit.registry import SchemaRegistry
+from tests.helpers import edited_catalogue, token_documented_and_id_case
 
 DOCUMENTS = {
     "all": build_document("all"),
@@ -250,20 +250,9 @@ def test_a_documented_status_with_a_kit_body_says_so() -> None:
     assert (case["provenance"], case["codeProvenance"]) == ("documented", "kit")
 
 
-def test_the_document_follows_a_change_to_the_error_cases(schemas_copy: Path) -> None:
-    def change(data: dict[str, Any]) -> None:
-        data["errorCases"]["tokenMissing"]["provenance"] = {"documented": "a vendor page"}
-        (get,) = (op for op in data["operations"] if op["operationId"] == "get-status")
-        get["errors"].append(
-            {
-                "status": 400,
-                "code": "id:Required",
-                "request": {"path": {"id": " "}},
-                "provenance": {"kit": "a new decision"},
-            }
-        )
-
-    document = build_document("thalamus", registry=_edit(schemas_copy, "thalamus", change))
+def test_the_document_follows_a_change_to_the_error_cases(tmp_path: Path) -> None:
+    change = token_documented_and_id_case({"path": {"id": " "}})
+    document = build_document("thalamus", registry=edited_catalogue(tmp_path, "thalamus", change))
     cases = document_cases(document)
     assert ("thalamus", "get-status", 400, "tokenMissing", "documented", "token:Required") in cases
     assert (
@@ -326,36 +315,21 @@ def test_the_registry_skips_the_catalogue(registry: SchemaRegistry) -> None:
         registry.catalogue("nope")
 
 
-@pytest.fixture
-def schemas_copy(tmp_path: Path, registry: SchemaRegistry) -> Path:
-    root = tmp_path / "schemas"
-    shutil.copytree(registry.root, root)
-    return root
-
-
-def _edit(root: Path, api: str, change: Any) -> SchemaRegistry:
-    path = root / api / CATALOGUE
-    catalogue = json.loads(path.read_text(encoding="utf-8"))
-    change(catalogue)
-    path.write_text(json.dumps(catalogue), encoding="utf-8")
-    return SchemaRegistry(root)
-
-
-def test_a_catalogue_naming_an_unknown_schema_fails_in_one_line(schemas_copy: Path) -> None:
+def test_a_catalogue_naming_an_unknown_schema_fails_in_one_line(tmp_path: Path) -> None:
     def rename(catalogue: dict[str, Any]) -> None:
         catalogue["operations"][2]["responses"]["200"]["schema"] = "no-such-schema"
 
-    registry = _edit(schemas_copy, "thalamus", rename)
+    registry = edited_catalogue(tmp_path, "thalamus", rename)
     with pytest.raises(SchemaLoadError, match="no schema thalamus/no-such-schema") as caught:
         build_document("thalamus", registry=registry)
     assert "\n" not in str(caught.value)
 
 
-def test_a_catalogue_of_the_wrong_shape_fails_in_one_line(schemas_copy: Path) -> None:
+def test_a_catalogue_of_the_wrong_shape_fails_in_one_line(tmp_path: Path) -> None:
     def break_it(catalogue: dict[str, Any]) -> None:
         catalogue["operations"][0]["method"] = "fetch"
 
-    registry = _edit(schemas_copy, "tealium", break_it)
+    registry = edited_catalogue(tmp_path, "tealium", break_it)
     with pytest.raises(SchemaLoadError, match=r"operations/0/method: 'fetch' is not one of"):
         build_document("tealium", registry=registry)
 
@@ -474,13 +448,11 @@ def test_the_command_writes_the_schemathesis_config(tmp_path: Path) -> None:
     assert config.read_text(encoding="utf-8") == render(DOCUMENTS["all"])
 
 
-def test_a_refusal_that_is_not_a_client_error_status_fails_in_one_line(
-    schemas_copy: Path,
-) -> None:
+def test_a_refusal_that_is_not_a_client_error_status_fails_in_one_line(tmp_path: Path) -> None:
     def break_it(catalogue: dict[str, Any]) -> None:
         catalogue["securitySchemes"]["tokenQuery"]["x-statuskit-refused-with"] = "400"
 
-    registry = _edit(schemas_copy, "thalamus", break_it)
+    registry = edited_catalogue(tmp_path, "thalamus", break_it)
     with pytest.raises(SchemaLoadError, match="tokenQuery/x-statuskit-refused-with") as caught:
         build_document("thalamus", registry=registry)
     assert "\n" not in str(caught.value)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +15,7 @@ from mockserver._request_record import request_record
 from statuskit import catalogue
 from statuskit.client import _redact
 from statuskit.client._redact import redact_text, request_line, safe_request
-from statuskit.registry import SchemaRegistry, default_registry
+from statuskit.registry import default_registry
 from statuskit.secrets import REDACTED
 from statuskit.wire import (
     STRAY_SECRET_NAMES,
@@ -25,6 +25,7 @@ from statuskit.wire import (
     tealium,
     thalamus,
 )
+from tests.helpers import edited_catalogue
 
 
 def test_secret_names_are_the_catalogues_secret_schemes_and_fields() -> None:
@@ -61,13 +62,10 @@ def test_not_every_credential_is_a_secret() -> None:
 
 
 def test_a_scheme_marked_secret_in_a_copied_catalogue_joins_the_list(tmp_path: Path) -> None:
-    root = tmp_path / "schemas"
-    shutil.copytree(default_registry().root, root)
-    path = root / "thalamus" / "operations.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["securitySchemes"]["touchpointHeader"]["x-secret"] = True
-    path.write_text(json.dumps(data), encoding="utf-8")
-    copy = SchemaRegistry(root)
+    def mark(data: dict[str, Any]) -> None:
+        data["securitySchemes"]["touchpointHeader"]["x-secret"] = True
+
+    copy = edited_catalogue(tmp_path, "thalamus", mark)
     assert "Thalamus-Touchpoint" in secret_names("thalamus", registry=copy)
     assert "Thalamus-Touchpoint" not in secret_names("thalamus")
 

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from statuskit import catalogue
 from statuskit.catalogue_tables import BLOCK, main, render, replace
-from statuskit.registry import CATALOGUE, SchemaRegistry, default_registry
+from tests.helpers import edited_catalogue, token_documented_and_id_case
 
 WIRE = Path(__file__).resolve().parents[1] / "docs" / "wire.md"
-
-
-def _registry(tmp_path: Path, api: str, change: Callable[[dict[str, Any]], None]) -> SchemaRegistry:
-    root = tmp_path / "schemas"
-    shutil.copytree(default_registry().root, root)
-    path = root / api / CATALOGUE
-    data = json.loads(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return SchemaRegistry(root)
 
 
 def _rows(table: str) -> list[list[str]]:
@@ -85,19 +71,10 @@ def test_a_tealium_over_long_name_says_how_long() -> None:
 
 
 def test_the_tables_follow_a_catalogue_change(tmp_path: Path) -> None:
-    def change(data: dict[str, Any]) -> None:
-        data["errorCases"]["tokenMissing"]["provenance"] = {"documented": "a vendor page"}
-        (get,) = (op for op in data["operations"] if op["operationId"] == "get-status")
-        get["errors"].append(
-            {
-                "status": 400,
-                "code": "id:Required",
-                "request": {"path": {"id": "x|y"}, "headers": {"Thalamus-Activity": None}},
-                "provenance": {"kit": "a new decision"},
-            }
-        )
-
-    table = render("thalamus", registry=_registry(tmp_path, "thalamus", change))
+    change = token_documented_and_id_case(
+        {"path": {"id": "x|y"}, "headers": {"Thalamus-Activity": None}}
+    )
+    table = render("thalamus", registry=edited_catalogue(tmp_path, "thalamus", change))
     rows = {row[2]: row for row in _rows(table)}
     assert rows["`token:Required`"][4] == "**[DOC]** a vendor page"
     added = rows["`id:Required`"]

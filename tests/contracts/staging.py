@@ -1,21 +1,19 @@
 """A staging stand-in for ``statuskit check``: a statuskit mock that hides its admin API (so
-the suites take it for a live target) and answers some error cases differently, served by
-werkzeug on an ephemeral port of 127.0.0.1 in a thread of the test's own process."""
+the suites take it for a live target) and answers some error cases differently; a test
+serves it with ``tests.helpers.served``, on an ephemeral port of 127.0.0.1 in a thread of the
+test's own process."""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wsgi import LimitedStream
 
 import mockserver
 
-__all__ = ["Staging", "served"]
+__all__ = ["Staging"]
 
 Start = Callable[..., Any]
 
@@ -58,17 +56,3 @@ class Staging:
         return isinstance(errors, dict) and any(
             (field, code) in self.unauthorized for field, code in errors.items()
         )
-
-
-@contextmanager
-def served(app: Callable[..., Iterable[bytes]]) -> Iterator[str]:
-    """Serve ``app`` on an ephemeral port of 127.0.0.1 until the block ends; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from statuskit.catalogue import ErrorCase, operation
-from tests.contracts.staging import Staging, served
-from tests.helpers import statuskit
+from tests.contracts.staging import Staging
+from tests.helpers import served, statuskit
 
 OP = operation("thalamus", "get-status")
 #: The Thalamus cases that leave the token out or send it wrong: kit decisions (FACTS.md).

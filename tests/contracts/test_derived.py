@@ -4,9 +4,7 @@ marks and valid requests), and how an answer to a case is judged."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,8 @@ from statuskit.catalogue import classify, error_cases, operation, operations
 from statuskit.contracts.cases import check_case, plan, routes, suite_cases
 from statuskit.contracts.coverage import Coverage, render
 from statuskit.errors import ContractViolation, KitDecisionDiffers
-from statuskit.registry import SchemaRegistry, default_registry
+from statuskit.registry import default_registry
+from tests.helpers import edited_catalogue
 
 Q = {"touchpoint": "test", "token": "statuskit-token"}
 
@@ -269,22 +268,19 @@ def test_a_case_as_the_catalogue_says_passes() -> None:
 def test_a_case_added_to_a_copy_of_the_catalogue_is_sent_judged_and_covered(
     tmp_path: Path,
 ) -> None:
-    root = tmp_path / "schemas"
-    shutil.copytree(default_registry().root, root)
-    path = root / "thalamus" / "operations.json"
-    catalogue = json.loads(path.read_text(encoding="utf-8"))
-    logout = next(e for e in catalogue["operations"] if e["operationId"] == "logout")
-    logout["errors"].append(
-        {
-            "status": 400,
-            "code": "token:Required",
-            "request": {"headers": {"Thalamus-Token": ""}},
-            "provenance": {"kit": "an empty token header counts as none"},
-        }
-    )
-    catalogue["errorCases"]["tokenMissing"]["provenance"] = {"documented": "a vendor page"}
-    path.write_text(json.dumps(catalogue), encoding="utf-8")
-    registry = SchemaRegistry(root)
+    def change(catalogue: dict[str, Any]) -> None:
+        logout = next(e for e in catalogue["operations"] if e["operationId"] == "logout")
+        logout["errors"].append(
+            {
+                "status": 400,
+                "code": "token:Required",
+                "request": {"headers": {"Thalamus-Token": ""}},
+                "provenance": {"kit": "an empty token header counts as none"},
+            }
+        )
+        catalogue["errorCases"]["tokenMissing"]["provenance"] = {"documented": "a vendor page"}
+
+    registry = edited_catalogue(tmp_path, "thalamus", change)
     sent = {(op.name, case.name) for op, case, _ in suite_cases(("thalamus",), registry=registry)}
     assert ("logout", "400 token:Required") in sent
     ops = operations("thalamus", registry=registry)

@@ -4,8 +4,6 @@ catalogue reaches drift with no code edit."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,9 +13,9 @@ from flask import Flask
 from mockserver import create_app
 from statuskit.catalogue import operation
 from statuskit.drift import DriftOptions
-from statuskit.registry import CATALOGUE, SchemaRegistry, default_registry
 from tests.drift.conftest import run_against
 from tests.drift.mutate import Answer, Mutating, Rule
+from tests.helpers import edited_catalogue
 
 FORBIDDEN_ENV = "STATUSKIT_TEALIUM_FORBIDDEN_ACCOUNT"
 
@@ -61,16 +59,6 @@ def test_a_case_that_needs_a_setting_is_sent_only_when_it_is_set() -> None:
     assert report.findings == []
 
 
-def copied_schemas(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> SchemaRegistry:
-    root = tmp_path / "schemas"
-    shutil.copytree(default_registry().root, root)
-    path = root / "thalamus" / CATALOGUE
-    catalogue = json.loads(path.read_text(encoding="utf-8"))
-    edit(catalogue)
-    path.write_text(json.dumps(catalogue), encoding="utf-8")
-    return SchemaRegistry(root)
-
-
 def add_id_zero(provenance: dict[str, str]) -> Callable[[dict[str, Any]], None]:
     def edit(catalogue: dict[str, Any]) -> None:
         catalogue["errorCases"]["idZero"] = {
@@ -88,7 +76,7 @@ def add_id_zero(provenance: dict[str, str]) -> Callable[[dict[str, Any]], None]:
 def test_a_case_added_to_the_catalogue_is_probed_with_its_provenance(
     tmp_path: Path, mock_app: Flask
 ) -> None:
-    kit = copied_schemas(tmp_path / "kit", add_id_zero({"kit": "a test's guess"}))
+    kit = edited_catalogue(tmp_path / "kit", "thalamus", add_id_zero({"kit": "a test's guess"}))
     report = run_against(mock_app, "thalamus", registry=kit)
     assert refusals(report)["idZero"] == ("get-status", 400, 400)
     assert report.findings == []
@@ -100,6 +88,8 @@ def test_a_case_added_to_the_catalogue_is_probed_with_its_provenance(
     [finding] = run_against(stand_in, "thalamus", registry=kit).findings
     assert (finding.probe, finding.path, finding.documented) == ("idZero", "<status>", False)
     # The same case flipped to documented: the same answer is now a documented break.
-    documented = copied_schemas(tmp_path / "doc", add_id_zero({"documented": "a test's page"}))
+    documented = edited_catalogue(
+        tmp_path / "doc", "thalamus", add_id_zero({"documented": "a test's page"})
+    )
     [finding] = run_against(stand_in, "thalamus", registry=documented).findings
     assert (finding.probe, finding.path, finding.documented) == ("idZero", "<status>", True)

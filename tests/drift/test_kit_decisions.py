@@ -10,11 +10,8 @@ fails (``docs/drift.md``, Exit codes), as the catalogue's provenance says.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from xml.etree import ElementTree
 
 import pytest
@@ -24,29 +21,11 @@ from statuskit.catalogue import operation
 from statuskit.cli import main
 from statuskit.registry import SchemaRegistry
 from tests.drift.mutate import Answer, Mutating, Rule
+from tests.helpers import served
 
 _STATUS = operation("thalamus", "get-status")
 TOKEN_CASES = {"tokenMissing", "tokenWrong"}
 TOUCHPOINT_MISSING = "touchpointMissing"
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log on the test's stderr."""
-
-
-@contextmanager
-def serving(app: Callable[..., Any]) -> Iterator[str]:
-    """``app`` on an ephemeral loopback port, in a thread, stopped on the way out."""
-    server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def answered_401(*cases: str) -> Callable[[Answer], None]:
@@ -71,7 +50,7 @@ def drift_of(
     app: Mutating, capsys: pytest.CaptureFixture[str], fmt: str = "json", *extra: str
 ) -> tuple[int, str]:
     """``statuskit drift`` against ``app`` served on a port: its exit code and stdout."""
-    with serving(app) as url:
+    with served(app) as url:
         args = ["drift", "--api", "thalamus", "--base-url", url, "--pace", "0", "--quiet"]
         code = main([*args, "--format", fmt, *extra])
     assert app.seen, "the stand-in never changed an answer"
@@ -85,6 +64,14 @@ def json_drift_of(
     report: dict[str, Any] = json.loads(out)
     assert report["exit_code"] == code
     return code, report
+
+
+def assert_listed_apart(report: str, heading: str, row: str) -> None:
+    """Every token case's ``row`` (``{}`` its name) stands after ``heading`` and not before."""
+    head, kit = report.split(heading)
+    for name in TOKEN_CASES:
+        assert row.format(name) not in head
+        assert row.format(name) in kit
 
 
 def token_cases_answered_401() -> Mutating:
@@ -132,18 +119,14 @@ def test_the_kit_decisions_have_their_own_section_in_every_format(
     assert verdict.endswith(
         ": passed (fail-on breaking): 0 documented breaks; 4 kit decisions differ (not failures)"
     )
-    head, kit = text.split("\nkit decisions the target answers otherwise (not failures):\n")
-    for name in TOKEN_CASES:
-        assert f"get-status ({name})" not in head
-        assert f"get-status ({name})" in kit
+    heading = "\nkit decisions the target answers otherwise (not failures):\n"
+    assert_listed_apart(text, heading, "get-status ({})")
 
     code, markdown = drift_of(app, capsys, "markdown")
     assert code == 0
     assert "No documented drift: every difference is a kit decision." in markdown
-    head, kit = markdown.split("**Kit decisions the target answers otherwise (not failures)**")
-    for name in TOKEN_CASES:
-        assert f"| get-status ({name}) |" not in head
-        assert f"| get-status ({name}) |" in kit
+    heading = "**Kit decisions the target answers otherwise (not failures)**"
+    assert_listed_apart(markdown, heading, "| get-status ({}) |")
 
     code, xml = drift_of(app, capsys, "junit")
     assert code == 0

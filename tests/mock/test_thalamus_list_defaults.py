@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mockserver.thalamus.views import ListDefaults
-from statuskit.registry import CATALOGUE, SchemaRegistry, default_registry
-
-
-def _registry(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> SchemaRegistry:
-    root = tmp_path / "schemas"
-    shutil.copytree(default_registry().root, root)
-    path = root / "thalamus" / CATALOGUE
-    catalogue = json.loads(path.read_text(encoding="utf-8"))
-    change(catalogue)
-    path.write_text(json.dumps(catalogue), encoding="utf-8")
-    return SchemaRegistry(root)
+from statuskit.registry import default_registry
+from tests.helpers import edited_catalogue
 
 
 def _list_parameter(catalogue: dict[str, Any], name: str) -> dict[str, Any]:
@@ -51,7 +39,7 @@ def test_a_changed_catalogue_changes_the_defaults(tmp_path: Path) -> None:
         order = _list_parameter(catalogue, "orderBy")["schema"]
         order.update(enum=["creationDate", "name"], default="creationDate")
 
-    defaults = ListDefaults.from_registry(_registry(tmp_path, change))
+    defaults = ListDefaults.from_registry(edited_catalogue(tmp_path, "thalamus", change))
     chosen = (defaults.page_size, defaults.order_by, defaults.ascending)
     assert chosen == (50, "creationDate", False)
     assert dict(defaults.columns) == {"creationDate": "created_ms", "name": "name"}
@@ -62,4 +50,4 @@ def test_an_order_the_store_cannot_serve_is_refused_at_start(tmp_path: Path) -> 
         _list_parameter(catalogue, "orderBy")["schema"]["enum"].append("fileSize")
 
     with pytest.raises(ValueError, match=r"no store column to order by \['fileSize'\]"):
-        ListDefaults.from_registry(_registry(tmp_path, change))
+        ListDefaults.from_registry(edited_catalogue(tmp_path, "thalamus", change))

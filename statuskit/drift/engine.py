@@ -147,10 +147,8 @@ def run(
     progress = progress or Progress(enabled=False)
     # Every STATUSKIT_* secret, whichever API this run measures: a target may echo any.
     thalamus, tealium = ThalamusCredentials.from_env(environ), TealiumCredentials.from_env(environ)
-    redactor = Redactor(
-        [thalamus.token, thalamus.password, tealium.password, tealium.api_key],
-        public=_PUBLIC_DEFAULTS,
-    )
+    secrets = [getattr(c, name) for c in (thalamus, tealium) for name in c.secret_fields()]
+    redactor = Redactor(secrets, public=_PUBLIC_DEFAULTS)
     # Resolved once: the probes log in where the logins are counted.
     login_path = http_path(
         opts.login_path or thalamus_login_path(environ) or default_login_path(registry=registry)
@@ -184,38 +182,13 @@ def run(
     report = DriftReport(
         api, safe_target(base_url), started, fail_on, fail_on_kit_decisions=fail_on_kit_decisions
     )
-    found: list[DriftFinding] = []
     try:
-        for observation in prober.observations():
-            extra, in_body = evaluator.evaluate(observation)
-            found.extend(extra)
-            probe, response = observation.probe, observation.response
-            report.probes.append(
-                ProbeRecord(
-                    probe=probe.name,
-                    operation=probe.operation,
-                    method=probe.method,
-                    path=redactor(probe.path),
-                    expected_status=probe.expect.status,
-                    status=response.status_code if response is not None else None,
-                    findings=len(extra) + in_body,
-                    skipped=observation.skipped,
-                )
-            )
-            if recorder is not None:
-                recorder.add(observation)
+        found = _observe(prober, evaluator, report, redactor, recorder)
     finally:
         http.close()
         progress.close()
     report.requests = http.sent
-    if http.exhausted:
-        report.notes.append(
-            f"the request budget ({opts.budget}) ran out; later probes were not sent"
-        )
-    if any(f.kind == "auth-behaviour-changed" and f.path == "<session>" for f in found):
-        report.notes.append("the login gave no session, so no probe behind it was sent")
-    elif not any(p.probe in ("record", "file") for p in report.probes) and not http.exhausted:
-        report.notes.append("no resource was found to probe; name some with --id or --file")
+    report.notes.extend(_notes(report, found, exhausted=http.exhausted, budget=opts.budget))
     findings = [_redacted(f, redactor) for f in merge([*found, *comparison.findings()])]
     if isinstance(baseline, Baseline):
         report.findings, report.suppressed = baseline.split(findings)
@@ -226,6 +199,50 @@ def run(
     if recorder is not None:
         recorder.write(identifying)
     return report
+
+
+def _observe(
+    prober: Prober,
+    evaluator: Evaluator,
+    report: DriftReport,
+    redactor: Redactor,
+    recorder: Recorder | None,
+) -> list[DriftFinding]:
+    """Send every probe, judge each answer, and note it in ``report``; the findings."""
+    found: list[DriftFinding] = []
+    for observation in prober.observations():
+        extra, in_body = evaluator.evaluate(observation)
+        found.extend(extra)
+        probe, response = observation.probe, observation.response
+        report.probes.append(
+            ProbeRecord(
+                probe=probe.name,
+                operation=probe.operation,
+                method=probe.method,
+                path=redactor(probe.path),
+                expected_status=probe.expect.status,
+                status=response.status_code if response is not None else None,
+                findings=len(extra) + in_body,
+                skipped=observation.skipped,
+            )
+        )
+        if recorder is not None:
+            recorder.add(observation)
+    return found
+
+
+def _notes(
+    report: DriftReport, found: list[DriftFinding], *, exhausted: bool, budget: int
+) -> list[str]:
+    """What a reader should know about how far the run got."""
+    notes = []
+    if exhausted:
+        notes.append(f"the request budget ({budget}) ran out; later probes were not sent")
+    if any(f.kind == "auth-behaviour-changed" and f.path == "<session>" for f in found):
+        notes.append("the login gave no session, so no probe behind it was sent")
+    elif not any(p.probe in ("record", "file") for p in report.probes) and not exhausted:
+        notes.append("no resource was found to probe; name some with --id or --file")
+    return notes
 
 
 def _redacted(finding: DriftFinding, redactor: Redactor) -> DriftFinding:

@@ -16,6 +16,7 @@ from mockserver.store import ALWAYS, Record, Session, Snapshot
 from mockserver.tealium.files import FileFactory, created_ms, lifecycle
 from mockserver.tealium.tokens import TokenSigner
 from statuskit.fixtures import fixtures
+from statuskit.wire import tealium as wire
 
 __all__ = [
     "API",
@@ -24,6 +25,7 @@ __all__ = [
     "FORBIDDEN",
     "LOCKED_OUT",
     "SESSION_TTL",
+    "UTK",
     "Authenticate",
     "TealiumApi",
     "v1",
@@ -31,8 +33,9 @@ __all__ = [
 ]
 
 API = "tealium"
-#: [DOC] The v1 session cookie.
-COOKIE = "JSESSIONID"
+#: [DOC] The v1 session cookie and the query parameter of its utk (the catalogue's names).
+COOKIE = wire.session_cookie()
+UTK = wire.session_parameter()
 #: [KIT] How long a v1 session (JSESSIONID + utk) lives; the docs do not say.
 SESSION_TTL = 8 * 3600.0
 #: [DOC] The documented returnCodes of a v1 401.
@@ -183,7 +186,7 @@ class TealiumApi:
     def session(self, inputs: Inputs) -> Session | None:
         """The v1 session whose JSESSIONID cookie and utk the request both carry."""
         session = self.state.session(API, inputs.cookie(COOKIE))
-        utk = inputs.query("utk")
+        utk = inputs.query(UTK)
         if session is None or utk is None or not _same(session.secondary, utk):
             return None
         return session

@@ -17,6 +17,7 @@ from mockserver.tealium.api import (
     FORBIDDEN,
     LOCKED_OUT,
     NOT_FOUND,
+    UTK,
     TealiumApi,
 )
 
@@ -64,7 +65,7 @@ def _refused(api: TealiumApi, miss: Miss) -> str:
         if scheme.lower() != "bearer" or not token.strip():
             return "send 'Authorization: Bearer <token>' with a token from POST /v2/auth"
         return "the bearer token is expired or was not issued by this server"
-    cookie, utk = inputs.cookie(COOKIE) is not None, inputs.query("utk") is not None
+    cookie, utk = inputs.cookie(COOKIE) is not None, inputs.query(UTK) is not None
     if not cookie and not utk:
         return f"send the {COOKIE} cookie and the utk query parameter from POST /v1/login"
     if not cookie:

@@ -34,6 +34,7 @@ __all__ = [
     "refusal",
     "secret_names",
     "session_cookie",
+    "session_parameter",
     "v1_credentials",
 ]
 
@@ -71,6 +72,11 @@ def _carrier(registry: SchemaRegistry, where: str) -> str:
 def session_cookie(*, registry: SchemaRegistry | None = None) -> str:
     """The v1 session cookie's name (``JSESSIONID``)."""
     return _carrier(_registry(registry), "cookie")
+
+
+def session_parameter(*, registry: SchemaRegistry | None = None) -> str:
+    """The v1 query parameter that carries the login's secret (``utk``)."""
+    return _carrier(_registry(registry), "query")
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,9 @@ class Body:
 
     schema: str | None
     kit: bool = False
+    #: The headers the answer carries whose value the catalogue fixes (``const``):
+    #: ``{"WWW-Authenticate": 'Basic realm="Thalamus"'}``.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -389,7 +392,12 @@ def _body(api: str, response: Mapping[str, Any], catalogue: Mapping[str, Any]) -
     merged.update({k: v for k, v in response.items() if k != "ref"})
     schema = merged.get("schema")
     name = schema_target(api, schema)[1] if schema else None
-    return Body(name, kit=bool(merged.get("x-kit-decision", False)))
+    headers = {
+        header: str(spec["schema"]["const"])
+        for header, spec in merged.get("headers", {}).items()
+        if "const" in spec.get("schema", {})
+    }
+    return Body(name, kit=bool(merged.get("x-kit-decision", False)), headers=headers)
 
 
 def _cases(entry: Mapping[str, Any], catalogue: Mapping[str, Any]) -> Iterator[ErrorCase]:

@@ -14,14 +14,16 @@ from mockserver._state import MockState
 from mockserver.scenarios import Scenario
 from mockserver.store import ALWAYS, Record, Session, Snapshot
 from mockserver.thalamus.records import RecordFactory, lifecycle
+from statuskit import catalogue
 
 __all__ = ["API", "ID_COUNTER", "MAX_INT", "MAX_LONG", "ThalamusApi", "number"]
 
 API = "thalamus"
 #: The counter that numbers new imports; seeding raises it past every seeded id.
 ID_COUNTER = "thalamus:id"
-#: [KIT] Thalamus uses BASIC AUTH for its session; a 401 names the scheme.
-UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Basic realm="Thalamus"'}
+#: [KIT] Thalamus uses BASIC AUTH for its session; a 401 names the scheme, as the catalogue
+#: writes it.
+UNAUTHORIZED_HEADERS = dict(catalogue.operation(API, "get-status").statuses[401].headers)
 SESSION_TTL = 8 * 3600.0
 
 

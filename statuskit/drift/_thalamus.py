@@ -170,8 +170,10 @@ class ThalamusProber(Prober):
     ) -> Iterator[Observation]:
         for op, case in planned:
             valid = self._valid(op.name, {"id": import_id})  # a route without {id} ignores it
-            # [KIT] a 401 names the login's scheme and realm (docs/wire.md).
-            headers = (WwwAuthenticate(),) if case.status == 401 else ()
+            # [KIT] a 401 names the login's scheme and realm, as the catalogue writes it.
+            body = op.body(case.status)
+            challenge = body.headers.get(WwwAuthenticate.name) if body is not None else None
+            headers = (WwwAuthenticate(challenge),) if challenge is not None else ()
             yield self.send(
                 case_probe(
                     op,

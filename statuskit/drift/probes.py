@@ -79,9 +79,10 @@ class ContentType(HeaderRule):
 
 @dataclass(frozen=True)
 class WwwAuthenticate(HeaderRule):
-    """Thalamus's 401 names its scheme and realm [KIT]."""
+    """Thalamus's 401 names its scheme and realm [KIT]: ``expected``, as the catalogue
+    writes the answer's ``WWW-Authenticate``."""
 
-    expected: str = 'Basic realm="Thalamus"'
+    expected: str
     name: str = "WWW-Authenticate"
     documented: bool = False
     source: str = "docs/wire.md: Thalamus v4, checks ('no login session')"

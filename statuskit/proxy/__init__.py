@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from statuskit.proxy._exchange import Exchange, Observer, Verdict
+from statuskit.proxy._exchange import Exchange, FindingsSink, Observer, Verdict
 
-__all__ = ["Exchange", "Observer", "Verdict"]
+__all__ = ["Exchange", "FindingsSink", "Observer", "Verdict"]

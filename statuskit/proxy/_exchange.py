@@ -8,13 +8,14 @@ validator, the recorder) before it answers the application. An observer returns 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from statuskit.catalogue import Operation
-from statuskit.drift.model import DriftFinding
+from statuskit.drift.model import DriftFinding, DriftReport
 
-__all__ = ["Exchange", "Observer", "Verdict"]
+__all__ = ["Exchange", "FindingsSink", "Observer", "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -68,4 +69,27 @@ class Observer(Protocol):
 
     def observe(self, exchange: Exchange) -> Verdict:
         """What this observer makes of ``exchange``; it must not raise."""
+        ...
+
+
+class FindingsSink(Protocol):
+    """Where the proxy's findings gather: the aggregator (``_findings.py``).
+
+    The proxy calls :meth:`add` once per exchange, after every observer has seen it, with
+    the findings of all of them (none, often); it serves :meth:`snapshot` at
+    ``GET /__admin/v1/findings`` and renders :meth:`report` with drift's formats on
+    ``POST /__admin/v1/report`` and at shutdown, whose ``exit_code`` is the process's.
+    Each method may be called from several threads at once.
+    """
+
+    def add(self, exchange: Exchange, findings: Sequence[DriftFinding]) -> None:
+        """Count ``exchange`` and aggregate its ``findings``; it must not raise."""
+        ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """The live findings as a JSON object (no secret in it)."""
+        ...
+
+    def report(self) -> DriftReport:
+        """Drift's report of the findings so far, the baseline's findings suppressed."""
         ...

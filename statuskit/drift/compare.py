@@ -79,17 +79,41 @@ class Comparison:
     def add(
         self, schema: str, instance: Any, *, operation: str | None = None, probe: str = "body"
     ) -> list[DriftFinding]:
-        """Compare one body with schema ``schema`` of this API; return its findings."""
+        """Compare one body with schema ``schema`` of this API; return its findings (kept
+        for :meth:`findings`, its enum values tallied)."""
+        found = self.classify(schema, instance, operation=operation, probe=probe)
+        self._found.extend(found)
+        self.tally(schema, instance, operation=operation, probe=probe)
+        return found
+
+    def classify(
+        self, schema: str, instance: Any, *, operation: str | None = None, probe: str = "body"
+    ) -> list[DriftFinding]:
+        """One body's findings, neither kept nor tallied: for an observer that keeps its
+        own count of repeated bodies (``statuskit proxy``) and tallies them with
+        :meth:`tally`."""
         root = self.walk.root(schema)
         op = operation or _default_operation(root.node, schema)
         validator = self.registry.validator(self.api, schema, strict=True)
         found: list[DriftFinding] = []
         for error in validator.iter_errors(instance):
             found.extend(self._classify(root, error, op, probe, schema))
-        found = _hint_renames(_unique(found))
-        self._found.extend(found)
-        self._tally(root, instance, (), op, probe, schema)
-        return found
+        return _hint_renames(_unique(found))
+
+    def tally(
+        self,
+        schema: str,
+        instance: Any,
+        *,
+        operation: str | None = None,
+        probe: str = "body",
+        times: int = 1,
+    ) -> None:
+        """Count the enum values of one body, seen ``times`` times, towards
+        ``enum-value-removed``."""
+        root = self.walk.root(schema)
+        op = operation or _default_operation(root.node, schema)
+        self._tally(root, instance, (), op, probe, schema, times)
 
     def _finding(
         self,
@@ -245,6 +269,7 @@ class Comparison:
         operation: str,
         probe: str,
         schema: str,
+        times: int = 1,
     ) -> None:
         hops = [hop, *self.walk.follow(hop)]
         node = hops[-1].node
@@ -253,18 +278,20 @@ class Comparison:
             site = self._sites.get(key)
             if site is None:
                 site = self._sites[key] = _Site(tuple(hops), operation, probe, schema)
-            site.seen[_hashable(instance)] += 1
+            site.seen[_hashable(instance)] += times
         if isinstance(instance, dict) and isinstance(node.get("properties"), Mapping):
             for name, sub in node["properties"].items():
                 if name in instance:
                     child = Hop(
                         sub, hops[-1].base, f"{hops[-1].pointer}/properties/{name}", "property"
                     )
-                    self._tally(child, instance[name], (*parts, name), operation, probe, schema)
+                    self._tally(
+                        child, instance[name], (*parts, name), operation, probe, schema, times
+                    )
         elif isinstance(instance, list) and isinstance(node.get("items"), Mapping):
             child = Hop(node["items"], hops[-1].base, f"{hops[-1].pointer}/items", "items")
             for item in instance:
-                self._tally(child, item, (*parts, 0), operation, probe, schema)
+                self._tally(child, item, (*parts, 0), operation, probe, schema, times)
 
     def _unseen(self) -> Iterator[DriftFinding]:
         for (operation, probe, path), site in sorted(self._sites.items()):

@@ -97,9 +97,21 @@ class Evaluator:
     def evaluate(self, observation: Observation) -> tuple[list[DriftFinding], int]:
         """The findings about status, headers and refusals, and how many body findings went
         to the comparison."""
+        found, body = self.judge(observation)
+        return found, len(body)
+
+    def judge(
+        self, observation: Observation, *, keep: bool = True
+    ) -> tuple[list[DriftFinding], list[DriftFinding]]:
+        """The findings about status, headers and refusals, and those of a success body.
+
+        With ``keep`` (a drift run) the body goes to the comparison, which keeps its
+        findings and tallies its enums; without it (``statuskit proxy``, which counts
+        repeated bodies itself) the body is only classified.
+        """
         probe, response = observation.probe, observation.response
         if response is None:
-            return [], 0
+            return [], []
         expect = probe.expect
         found: list[DriftFinding] = []
         if observation.auth_problem:
@@ -129,7 +141,7 @@ class Evaluator:
             # answer the schema describes, and the status says all there is to say.
             if response.status_code >= 400 and expect.schema == "error":
                 found.extend(self._refusal(probe, expect, _body(response), values=False))
-            return found, 0
+            return found, []
         for rule in expect.headers:
             if observation.auth_problem and rule.name == "Set-Cookie":
                 continue
@@ -144,7 +156,7 @@ class Evaluator:
         body = _body(response)
         if expect.schema == "error":
             found.extend(self._refusal(probe, expect, body, values=True))
-            return found, 0
+            return found, []
         if expect.schema is None:
             if body is not None:
                 shown = "a body that is not JSON" if body is _NOT_FOUND else _shape(body)
@@ -153,8 +165,8 @@ class Evaluator:
                         probe, "error-shape-changed", "$", "no body", shown, False, value_only=True
                     )
                 )
-            return found, 0
-        return found, self._success(probe, expect.schema, body, response, found)
+            return found, []
+        return found, self._success(probe, expect.schema, body, response, found, keep)
 
     def _success(
         self,
@@ -163,10 +175,11 @@ class Evaluator:
         body: Any,
         response: httpx.Response,
         found: list[DriftFinding],
-    ) -> int:
+        keep: bool = True,
+    ) -> list[DriftFinding]:
         source = self.registry.source(self.api, schema)
         if body is None and not source.get("required"):
-            return 0  # an empty body where the schema requires nothing (Thalamus's login)
+            return []  # an empty body where the schema requires nothing (Thalamus's login)
         if body is _NOT_FOUND:
             kind = response.headers.get("content-type", "no Content-Type")
             found.append(
@@ -180,8 +193,9 @@ class Evaluator:
                     schema=schema,
                 )
             )
-            return 0
-        return len(self.comparison.add(schema, body, operation=probe.operation, probe=probe.name))
+            return []
+        add = self.comparison.add if keep else self.comparison.classify
+        return add(schema, body, operation=probe.operation, probe=probe.name)
 
     def _refusal(
         self, probe: Probe, expect: Expect, body: Any, *, values: bool

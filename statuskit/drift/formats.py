@@ -79,7 +79,7 @@ def text(report: DriftReport) -> str:
     """A human summary: the verdict, then each documented finding worst first, then the kit
     decisions that differ, then what the baseline accepted."""
     lines = [
-        f"statuskit drift: {report.api} at {report.target}: {_verdict(report)} "
+        f"{report.tool}: {report.api} at {report.target}: {_verdict(report)} "
         f"(fail-on {report.fail_on}): {_breaks(report)}",
         f"  {_totals(report)}",
     ]
@@ -125,7 +125,7 @@ def markdown(report: DriftReport) -> str:
     """A compact Markdown section: verdict, a table of documented findings, one of the kit
     decisions that differ, the probes folded away."""
     lines = [
-        f"**statuskit drift** · {report.api} at `{report.target}` · "
+        f"**{report.tool}** · {report.api} at `{report.target}` · "
         f"**{_verdict(report)}** at fail-on `{report.fail_on}`: {_breaks(report)} · "
         f"{_totals(report)}",
         "",
@@ -154,7 +154,7 @@ def junit(report: DriftReport) -> str:
     """JUnit XML: one test case per finding (failing when it fails the run, skipped when
     accepted in the baseline or a kit decision that does not count) and one per probe that
     found nothing. Kit decisions have their own classname, ``drift.<api>.kit-decision.<op>``."""
-    suite = ET.Element("testsuite", name=f"statuskit drift {report.api}")
+    suite = ET.Element("testsuite", name=f"{report.tool} {report.api}")
     failures = skipped = 0
 
     def case(classname: str, name: str) -> ET.Element:

@@ -42,6 +42,12 @@ Kind = Literal[
     "error-shape-changed",
     "auth-behaviour-changed",
     "header-changed",
+    # What an application sent wrong, seen by ``statuskit proxy`` (docs/drift.md, Request
+    # kinds): a drift probe never sends a wrong request by accident.
+    "request-credential-missing",
+    "request-invalid",
+    "request-undocumented-parameter",
+    "request-undocumented-route",
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
@@ -80,6 +86,10 @@ class DriftFinding:
     #: What ``--propose-schema`` needs: the observed JSON type and, for enum kinds, the
     #: value. Never serialised; never a secret.
     evidence: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: How often and when a passive observer (``statuskit proxy``) saw the finding:
+    #: ``first_seen`` and ``last_seen`` (ISO times) and one scrubbed ``sample`` exchange
+    #: (method, path, status). ``None`` for a drift run; serialised only when set.
+    seen: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -98,7 +108,7 @@ class DriftFinding:
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as ``schemas/drift/common.json#/$defs/finding`` describes it."""
-        return {
+        out = {
             "fingerprint": self.fingerprint,
             "severity": self.severity,
             "kind": self.kind,
@@ -115,6 +125,9 @@ class DriftFinding:
             "source": self.source,
             "hint": self.hint,
         }
+        if self.seen is not None:
+            out.update(self.seen)
+        return out
 
     def sort_key(self) -> tuple[Any, ...]:
         """Worst first, then by where."""
@@ -203,6 +216,9 @@ class DriftReport:
     baseline_file: str | None = None
     baseline_accepted: int = 0
     fail_on_kit_decisions: bool = False
+    #: Which command made the report: ``statuskit drift``, or ``statuskit proxy`` (findings
+    #: from the traffic it saw; ``api`` is then ``all`` when it served both APIs).
+    tool: str = "statuskit drift"
 
     @property
     def documented(self) -> list[DriftFinding]:
@@ -250,7 +266,7 @@ class DriftReport:
                 "matched": len(self.suppressed),
             }
         return {
-            "tool": "statuskit drift",
+            "tool": self.tool,
             "version": __version__,
             "api": self.api,
             "target": self.target,

@@ -30,6 +30,13 @@ BASE_SEVERITY: Mapping[Kind, Severity] = {
     # Nothing that worked stops working.
     "field-added": "info",
     "enum-value-removed": "info",
+    # What an application sent (statuskit proxy): a request without a credential of its
+    # operation, or with a parameter outside its schema, is refused by a conforming API.
+    "request-credential-missing": "breaking",
+    "request-invalid": "breaking",
+    # The API may ignore it today, or answer it differently tomorrow: nothing vouches for it.
+    "request-undocumented-parameter": "warning",
+    "request-undocumented-route": "warning",
 }
 
 #: Keywords whose values a consumer parses (dates, hex ids): breaking such a rule breaks the

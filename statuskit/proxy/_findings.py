@@ -7,7 +7,7 @@ first finding as seen, a count, when it was first and last seen, and one scrubbe
 exchange (method, path without its query, status).
 
 :class:`Findings` gives what the proxy shows: the ``X-Statuskit-Violations`` summary of one
-exchange, whether ``--errors`` stops it, :meth:`Findings.snapshot` for
+exchange and whether ``--errors`` stops it (:meth:`Findings.verdict`), :meth:`Findings.snapshot` for
 ``GET /__admin/v1/findings`` (drift's JSON report, ``schemas/drift/report.json``) and
 :meth:`Findings.report` for drift's formats. It is thread-safe. With a ``directory``, each
 process writes its entries to its own file there (``findings-<pid>.json``, replaced
@@ -134,11 +134,15 @@ class _Tally:
 class Findings:
     """Every finding of the proxy's traffic, aggregated; thread-safe.
 
-    ``fail_on`` and ``fail_on_kit_decisions`` are drift's exit policy (a kit decision,
-    ``documented: false``, fails only with the latter); ``errors`` is ``--errors``: an
-    exchange with an unsuppressed finding that would fail is then blocking. ``baseline``
-    suppresses findings exactly as in drift. ``scrub`` masks a text's secrets (the
-    validator sets it to the credentials it has seen); it is applied to each sample's path.
+    It is the proxy's findings sink (:class:`~statuskit.proxy._exchange.FindingsSink`): the
+    proxy calls :meth:`add` once per exchange with every observer's findings. ``fail_on``
+    and ``fail_on_kit_decisions`` are drift's exit policy (a kit decision, ``documented:
+    false``, fails only with the latter); an exchange with an unsuppressed finding that
+    would fail the run is blocking (the proxy answers it with a 502 under ``--errors``).
+    ``baseline`` suppresses findings exactly as in drift. ``scrub`` masks a text's secrets
+    (the validator sets it to the credentials it has seen), applied to each sample's path;
+    ``extra`` gives findings of the whole traffic a report adds (the validator's enum
+    values never seen).
     """
 
     def __init__(
@@ -148,7 +152,6 @@ class Findings:
         target: str = "",
         fail_on: Severity = "breaking",
         fail_on_kit_decisions: bool = False,
-        errors: bool = False,
         baseline: Baseline | None = None,
         directory: str | os.PathLike[str] | None = None,
     ) -> None:
@@ -156,10 +159,10 @@ class Findings:
         self.target = target
         self.fail_on: Severity = fail_on
         self.fail_on_kit_decisions = fail_on_kit_decisions
-        self.errors = errors
         self.baseline = baseline
         self.directory = os.fspath(directory) if directory is not None else None
         self.scrub: Callable[[str], str] = _same
+        self.extra: Callable[[], Iterable[DriftFinding]] = tuple
         self.started = time.time()
         self._mine = _Tally()
         self._lock = threading.Lock()
@@ -171,8 +174,15 @@ class Findings:
 
     # -- the hot path ------------------------------------------------------------------
 
-    def add(self, exchange: Exchange, findings: Sequence[DriftFinding]) -> Verdict:
-        """Count ``exchange`` and its ``findings``; what the proxy does with it."""
+    def verdict(self, findings: Sequence[DriftFinding]) -> Verdict:
+        """What the proxy does with an exchange that has ``findings``: its summary, and
+        whether ``--errors`` stops it."""
+        if not findings:
+            return _NOTHING
+        return Verdict(tuple(findings), self.summary(findings), self.blocks(findings))
+
+    def add(self, exchange: Exchange, findings: Sequence[DriftFinding]) -> None:
+        """Count ``exchange`` and aggregate its ``findings``."""
         op = exchange.operation
         where = (exchange.api or "", op.name if op is not None else "", exchange.status)
         with self._lock:
@@ -184,9 +194,6 @@ class Findings:
             self._dirty = True
         if self.directory is not None:
             self._start_writer()
-        if not findings:
-            return _NOTHING
-        return Verdict(tuple(findings), self.summary(findings), self.blocks(findings))
 
     def _count(self, exchange: Exchange, findings: Sequence[DriftFinding]) -> None:
         moment = exchange.started or time.time()
@@ -220,8 +227,8 @@ class Findings:
         return counted and at_least(finding.severity, self.fail_on) and not self.accepted(finding)
 
     def blocks(self, findings: Iterable[DriftFinding]) -> bool:
-        """With ``--errors``: whether one of ``findings`` fails the run."""
-        return self.errors and any(self.fails(f) for f in findings)
+        """Whether one of ``findings`` fails the run: ``--errors`` then answers 502."""
+        return any(self.fails(f) for f in findings)
 
     def summary(self, findings: Iterable[DriftFinding]) -> str:
         """The ``X-Statuskit-Violations`` value: ``2 findings: breaking type-changed
@@ -263,14 +270,13 @@ class Findings:
         entries = self.merged().entries.values()
         return sorted((e.reported() for e in entries), key=DriftFinding.sort_key)
 
-    def report(
-        self, *, target: str | None = None, extra: Iterable[DriftFinding] = ()
-    ) -> DriftReport:
-        """The findings so far as drift's report (``tool: statuskit proxy``), split by the
-        baseline; ``extra`` adds findings of the whole traffic (enum values never seen)."""
+    def report(self, *, target: str | None = None) -> DriftReport:
+        """The findings so far as drift's report (``tool: statuskit proxy``), with
+        :attr:`extra`'s, split by the baseline."""
         tally = self.merged()
         found = sorted(
-            [*(e.reported() for e in tally.entries.values()), *extra], key=DriftFinding.sort_key
+            [*(e.reported() for e in tally.entries.values()), *self.extra()],
+            key=DriftFinding.sort_key,
         )
         report = DriftReport(
             self.apis[0] if len(self.apis) == 1 else "all",
@@ -290,9 +296,9 @@ class Findings:
             report.findings = found
         return report
 
-    def snapshot(self, *, extra: Iterable[DriftFinding] = ()) -> dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         """``GET /__admin/v1/findings``: the report as JSON (``schemas/drift/report.json``)."""
-        return self.report(extra=extra).to_dict()
+        return self.report().to_dict()
 
     # -- several processes -------------------------------------------------------------
 

@@ -29,20 +29,22 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from statuskit.catalogue import Operation, operations
+from statuskit.drift.baseline import Baseline
 from statuskit.drift.compare import DEFAULT_MIN_ENUM_SAMPLES
 from statuskit.drift.describe import Redactor
 from statuskit.drift.engine import _PUBLIC_DEFAULTS
-from statuskit.drift.model import DriftFinding, DriftReport
+from statuskit.drift.model import DriftFinding
 from statuskit.drift.rules import severity_of
 from statuskit.proxy._exchange import Exchange, Verdict
 from statuskit.proxy._findings import Findings
+from statuskit.proxy._options import ProxyOptions
 from statuskit.proxy._requests import PROBE, RequestChecker, Sent
 from statuskit.proxy._responses import ResponseJudge
 from statuskit.proxy._routes import Route, routes_of
 from statuskit.registry import SchemaRegistry, default_registry
 from statuskit.wire import STRAY_SECRET_NAMES, carriers
 
-__all__ = ["UNDOCUMENTED", "Validator"]
+__all__ = ["UNDOCUMENTED", "Validator", "validating"]
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,7 @@ class Validator:
         self.min_enum_samples = min_enum_samples
         self._secrets = _Secrets(self.registry)
         self.findings.scrub = self._secrets
+        self.findings.extra = self.unseen
         self._routes: dict[tuple[str, str, tuple[str, ...]], tuple[Route, ...]] = {}
         self._requests: dict[str, RequestChecker] = {}
         self._responses: dict[str, ResponseJudge] = {}
@@ -151,14 +154,15 @@ class Validator:
     # -- the observer ------------------------------------------------------------------
 
     def observe(self, exchange: Exchange) -> Verdict:
-        """Check ``exchange``, count its findings, and say what the proxy does with it."""
+        """Check ``exchange`` and say what the proxy does with it; the proxy hands the
+        findings to its sink (:attr:`findings`), which counts them."""
         try:
             found = self.check(exchange)
         except Exception as exc:  # an observer must not break the traffic it watches
             log.warning("statuskit proxy: validation failed (%s); exchange not checked",
                         type(exc).__name__)  # fmt: skip
-            found = []
-        return self.findings.add(exchange, found)
+            return Verdict()
+        return self.findings.verdict(found)
 
     def check(self, exchange: Exchange) -> list[DriftFinding]:
         """Every finding of one exchange, request first, not yet counted."""
@@ -176,16 +180,9 @@ class Validator:
         return found
 
     def unseen(self) -> list[DriftFinding]:
-        """Enum values never seen over enough answers, for the whole traffic."""
+        """Enum values never seen over enough answers, for the whole traffic (the
+        aggregator's :attr:`~statuskit.proxy._findings.Findings.extra`)."""
         return [f for judge in list(self._responses.values()) for f in judge.unseen()]
-
-    def report(self, *, target: str | None = None) -> DriftReport:
-        """:meth:`Findings.report`, with the enum values never seen."""
-        return self.findings.report(target=target, extra=self.unseen())
-
-    def snapshot(self) -> dict[str, Any]:
-        """:meth:`Findings.snapshot`, with the enum values never seen."""
-        return self.findings.snapshot(extra=self.unseen())
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -242,3 +239,17 @@ class Validator:
         literals = self._literals[api]
         shown = "/" + "/".join(s if s in literals else "*" for s in segments)
         return api, shown
+
+
+def validating(
+    options: ProxyOptions, target: str, *, registry: SchemaRegistry | None = None
+) -> Validator:
+    """The validator ``options`` ask for, with its aggregator (:attr:`Validator.findings`,
+    the proxy's findings sink): the APIs of ``--api``, ``--fail-on``, ``--baseline``
+    (read now: a bad file is a :class:`~statuskit.errors.ConfigError`, exit 2). ``target``
+    is the upstream as a report shows it, without credentials."""
+    registry = registry or default_registry()
+    apis = ("thalamus", "tealium") if options.api == "all" else (options.api,)
+    baseline = Baseline.load(options.baseline, registry=registry) if options.baseline else None
+    findings = Findings(apis=apis, target=target, fail_on=options.fail_on, baseline=baseline)
+    return Validator(apis, findings=findings, registry=registry)

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from statuskit.errors import ConfigError
 
-__all__ = ["PRESETS", "Outcome", "Phase", "Scenario", "Step", "scenario", "timeline"]
+__all__ = [
+    "PRESETS",
+    "Outcome",
+    "Phase",
+    "Recorded",
+    "RecordedStep",
+    "Scenario",
+    "Step",
+    "scenario",
+    "timeline",
+]
 
 Outcome = Literal[
     "processed",  # every row handled; errors and skips as the rates say
@@ -31,6 +41,9 @@ Phase = Literal["waiting", "downloaded", "processing", "finished"]
 @dataclass(frozen=True)
 class Scenario:
     """How one import unfolds. Durations are seconds of the mock's clock."""
+
+    #: Generated from its settings; see :class:`Recorded` for a lifecycle seen on a real API.
+    kind: ClassVar[str] = "generated"
 
     name: str = "custom"
     rows: int = 500
@@ -204,3 +217,34 @@ def timeline(s: Scenario) -> list[Step]:
     end = t + s.process_seconds * stop
     steps.append(Step(end, "finished", s.rows, final, *counts[final], s.outcome))
     return steps
+
+
+@dataclass(frozen=True)
+class RecordedStep:
+    """What a recorded resource showed from ``at_ms`` after its first sight on."""
+
+    at_ms: int
+    state: str | None
+    body: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A lifecycle seen on a real API (``statuskit proxy --record``), to replay as it was.
+
+    Nothing is generated: each step's body, as the API answered it (scrubbed), is what the
+    resource shows from ``at_ms`` after the replay on. Each API checks and stores the bodies
+    as it stores a generated lifecycle's (``mockserver.replay``).
+    """
+
+    kind: ClassVar[str] = "recorded"
+
+    api: str
+    #: The key the mock stores the resource under (a Thalamus id, a Tealium
+    #: ``account/profile/name``).
+    key: str
+    steps: tuple[RecordedStep, ...]
+
+    def snapshots(self, start_ms: int) -> list[tuple[int, dict[str, Any]]]:
+        """The bodies with the times they start, the first at ``start_ms``."""
+        return [(start_ms + step.at_ms, dict(step.body)) for step in self.steps]

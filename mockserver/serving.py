@@ -29,7 +29,9 @@ from typing import Any, Literal
 
 from flask import Flask
 
+from mockserver._state import EXTENSION, MockState
 from mockserver.config import MockConfig
+from mockserver.replay import replay_directory, reseeder
 from statuskit.errors import ConfigError, StatuskitError
 
 __all__ = [
@@ -66,6 +68,8 @@ class ServeOptions:
     state_path: str | None = None
     #: Honour the ``X-Statuskit-Fault`` request header (``--test-mode``).
     test_mode: bool = False
+    #: A recording's directory to replay (``--replay DIR``): at start, and after each reset.
+    replay: str | None = None
 
     def config(self, environ: Mapping[str, str] | None = None) -> MockConfig:
         """The mock configuration these options describe."""
@@ -103,16 +107,20 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def build_app(api: Api, config: MockConfig) -> Flask:
-    """The app for one API, or the combined one."""
+def build_app(api: Api, config: MockConfig, *, replay: str | None = None) -> Flask:
+    """The app for one API, or the combined one; with ``replay``, a reset replays that
+    recording again (``mockserver.replay``)."""
     app: Flask = importlib.import_module(_FACTORIES[api]).create_app(config)
+    if replay is not None:
+        state: MockState = app.extensions[EXTENSION]
+        state.seeders = (*state.seeders, reseeder(replay))
     return app
 
 
 def worker_app() -> Flask:
     """The app factory a server worker calls; its options come from the parent."""
     options = ServeOptions(**json.loads(os.environ[_ENV]))
-    return build_app(options.api, options.config())
+    return build_app(options.api, options.config(), replay=options.replay)
 
 
 def check_port(host: str, port: int) -> int:
@@ -149,7 +157,10 @@ def prepared(options: ServeOptions) -> Iterator[tuple[ServeOptions, MockConfig]]
             **{**asdict(options), "port": port, "state_path": os.path.join(state_dir, "state.db")}
         )
         config = ready.config()
-        build_app(ready.api, config)  # seeds the shared state before any worker starts
+        app = build_app(ready.api, config)  # seeds the shared state before any worker starts
+        if ready.replay is not None:
+            # Once, before any worker starts: a bad recording stops serve with one line.
+            replay_directory(ready.replay, app.extensions[EXTENSION])
         yield ready, config
     finally:
         # Gunicorn forks its workers inside this block, and a worker that exits (a timeout,

@@ -1,5 +1,5 @@
 """Admin routes for the mocks' data: create imports and files that follow a scenario, list
-them, set a state directly, and reset everything to the seed.
+them, set a state directly, replay a recording, and reset everything to the seed.
 
 Bodies arrive checked against their schemas (``create-*-request.json``,
 ``set-*-state-request.json``); what a schema cannot say is checked where it is used: a
@@ -18,6 +18,7 @@ from flask import Blueprint, Response
 
 from mockserver._inputs import Rejection
 from mockserver.admin._api import admin
+from mockserver.replay import ReplayError, replay
 from mockserver.scenarios import PRESETS, Scenario, scenario
 from statuskit.errors import ConfigError, ContractViolation
 
@@ -149,6 +150,18 @@ def register(bp: Blueprint) -> None:
             status = api.files.restate(json.loads(current), body["state"], at_ms=now)
             store.replace_from("tealium", key, api.snapshot(now, status))
         return admin().reply("file-status", status, api="tealium")
+
+    @bp.post("/replay")
+    def replay_recording() -> Response:
+        # The body is a recording's lifecycles.json, already checked against recording.json.
+        state = admin().state
+        try:
+            rows = replay(state, admin().json_body())
+        except ReplayError as exc:
+            raise Rejection(admin().error(400, str(exc))) from None
+        now = state.now_ms()
+        shown = [state.store.body(row.api, row.key, at_ms=now) for row in rows]
+        return _created([json.loads(body) for body in shown if body is not None])
 
     @bp.post("/reset")
     def reset_everything() -> Response:

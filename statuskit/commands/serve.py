@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from typing import TYPE_CHECKING
@@ -58,6 +59,11 @@ def banner(options: ServeOptions, config: MockConfig) -> str:
             f"    username {te.username}  password {tpass}  v2 key {key}",
             f"    curl -s -D- -d {shlex.quote(form)} {base}/v1/login",
         ]
+    if options.replay is not None:
+        lines.append(
+            f"  Replaying the recording in {options.replay} (again after each reset; "
+            "docs/admin.md, Replay)"
+        )
     if config.test_mode:
         lines.append("  Test mode: a request's X-Statuskit-Fault header injects a fault into it")
     lines.append("Press Ctrl+C to stop.")
@@ -78,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         server=args.server,
         test_mode=args.test_mode,
+        replay=os.path.abspath(args.replay) if args.replay else None,
     )
 
     def announce(ready: ServeOptions, config: MockConfig) -> None:
@@ -107,5 +114,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--test-mode",
         action="store_true",
         help="honour the X-Statuskit-Fault request header (a one-off fault per request)",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="DIR",
+        help="replay a recording (statuskit proxy --record DIR): its resources move through "
+        "their recorded lifecycles on the mock's clock",
     )
     parser.set_defaults(run=run)

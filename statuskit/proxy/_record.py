@@ -63,7 +63,23 @@ def _scrubber(registry: SchemaRegistry, redactor: Redactor, salt: bytes | None) 
         other = Scrubber(api, registry, redactor, salt=scrubber.salt)
         scrubber.vocabulary |= other.vocabulary
         scrubber.secret_keys |= other.secret_keys
+    # The states' labels are the API's words too (Thalamus's internationalizedState): a
+    # replayed body reads "Processed", not a scramble of it.
+    for api in apis:
+        for name in registry.names(api):
+            scrubber.keep(_state_labels(registry.source(api, name)))
     return scrubber
+
+
+def _state_labels(node: Any) -> Iterator[str]:
+    """The values of every ``x-state-labels`` map in a schema."""
+    if isinstance(node, Mapping):
+        yield from (node.get("x-state-labels") or {}).values()
+        for value in node.values():
+            yield from _state_labels(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _state_labels(value)
 
 
 def _secret_values(*credentials: ThalamusCredentials | TealiumCredentials) -> list[Secret]:

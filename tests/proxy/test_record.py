@@ -165,8 +165,11 @@ def test_the_lifecycle_is_captured_with_times_from_the_first_sight(
         (5250, "PROCESSED"),
     ]
     assert [s["body"]["rowsOk"] for s in steps] == [0, 100, 300, 576]
+    labels = registry.definition("thalamus", "state")["x-state-labels"].values()
     for step in steps:
         assert step["body"]["state"] == step["state"]
+        # The API's words are kept: a state's label (the example's "Canceled") is one.
+        assert step["body"]["internationalizedState"] in labels
         # Scrubbed, and still the API's body: the mock's gate will take it.
         assert registry.validate("thalamus", "import-record", step["body"]) == []
 

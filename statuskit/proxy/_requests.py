@@ -14,6 +14,7 @@ over its length bound only by its length: a file name is identifying).
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -32,6 +33,7 @@ PROBE = "traffic"
 #: Parameter values whose verdict is kept (a poller repeats the same few).
 _CACHE_SIZE = 4096
 _LENGTH_KEYWORDS = frozenset({"maxLength", "minLength"})
+_UNKNOWN = object()
 
 
 class Sent:
@@ -73,7 +75,7 @@ class RequestChecker:
     def __init__(self, api: str, secret_names: Iterable[str]) -> None:
         self.api = api
         self.secret = frozenset(name.lower() for name in secret_names)
-        self._verdicts: OrderedDict[tuple[str, str, str, str], DriftFinding | None] = OrderedDict()
+        self._verdicts: OrderedDict[tuple[str, str, str, str], object] = OrderedDict()
 
     def check(self, route: Route, sent: Sent) -> list[DriftFinding]:
         """Every way the request breaks its route's contract."""
@@ -163,16 +165,17 @@ class RequestChecker:
         if value == "" and param.allow_empty:
             return []
         key = (route.operation_id, param.where, param.name, value)
-        if key in self._verdicts:
-            found = self._verdicts[key]
-        else:
+        # One lookup: another thread may drop the entry between a test and a read.
+        found = self._verdicts.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
             found = self._judge(route, param, value)
             # Secret values are never kept, not even in memory past this request.
             if param.name.lower() not in self.secret:
                 self._verdicts[key] = found
                 if len(self._verdicts) > _CACHE_SIZE:
-                    self._verdicts.popitem(last=False)
-        return [] if found is None else [found]
+                    with contextlib.suppress(KeyError):
+                        self._verdicts.popitem(last=False)
+        return [found] if isinstance(found, DriftFinding) else []
 
     def _judge(self, route: Route, param: Param, value: str) -> DriftFinding | None:
         instance: Any = value

@@ -120,6 +120,10 @@ class ResponseJudge:
             return entry.findings
         entry = self._evaluate(exchange, op, body, redact)
         with self._lock:
+            judged = self._cache.get(key)
+            if judged is not None:  # another thread judged the same answer meanwhile
+                judged.repeats += 1
+                return judged.findings
             if len(self._cache) >= CACHE_SIZE:
                 self._flush()
                 self._cache.clear()

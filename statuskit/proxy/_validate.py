@@ -22,6 +22,7 @@ import base64
 import binascii
 import json
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
@@ -66,6 +67,7 @@ class _Secrets:
         self.body = frozenset(n for w, n in names if w == "body")
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._redactor = Redactor(public=_PUBLIC_DEFAULTS)
+        self._lock = threading.Lock()
 
     def learn(self, sent: Sent, exchange: Exchange, op: Operation | None) -> None:
         """Remember the credentials ``exchange`` carries."""
@@ -76,14 +78,18 @@ class _Secrets:
                 values.extend(_header_secrets(sent.headers[name]))
         if op is not None and op.session and exchange.request_body:
             values.extend(_body_secrets(exchange.request_body, self.body))
-        for value in values:
-            if value and value not in self._seen:
+        fresh = [v for v in values if v and v not in self._seen]
+        if not fresh:
+            return
+        with self._lock:
+            for value in fresh:
                 self._seen[value] = None
-                if len(self._seen) > _SECRETS_KEPT:
-                    self._seen.popitem(last=False)
-                    self._redactor = Redactor(self._seen, public=_PUBLIC_DEFAULTS)
-                else:
-                    self._redactor.add(value)
+                self._seen.move_to_end(value)
+            while len(self._seen) > _SECRETS_KEPT:
+                self._seen.popitem(last=False)
+            # A new redactor, never one changed in place: another thread may be using the
+            # current one (it iterates its values).
+            self._redactor = Redactor(list(self._seen), public=_PUBLIC_DEFAULTS)
 
     def __call__(self, text: str) -> str:
         return self._redactor(text)

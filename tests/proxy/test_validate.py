@@ -6,17 +6,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
-from statuskit.catalogue import operation
+from mockserver import create_app
+from statuskit.catalogue import classify, operation
+from statuskit.client import TealiumClient, ThalamusClient
 from statuskit.drift.model import DriftFinding
+from statuskit.errors import NotFoundError
+from statuskit.proxy import Exchange
 from statuskit.proxy._validate import UNDOCUMENTED, Validator
 from statuskit.wire import carriers
 from statuskit.wire import tealium as wire_tealium
-from tests.drift.test_mutations import drop, new_last_state, put, rename, stringify
+from tests.drift.mutate import Mutating, Rule, json_edit
+from tests.drift.test_mutations import FILE, RECORD, drop, new_last_state, put, rename, stringify
 from tests.proxy.exchanges import (
+    OPS,
     RECORD_PATH,
     SESSION,
     TOKEN,
@@ -349,3 +357,81 @@ def test_no_finding_and_no_summary_carries_a_credential(validator: Validator) ->
     for secret in (TOKEN, SESSION, UTK):
         assert secret not in text
     assert "***" in text
+
+
+# -- real traffic, in process ----------------------------------------------------------
+
+
+class Watched(httpx.BaseTransport):
+    """A transport to a WSGI app that shows each exchange to a validator, as the proxy does."""
+
+    def __init__(self, app: Any, validator: Validator) -> None:
+        self.inner = httpx.WSGITransport(app=app)
+        self.validator = validator
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        response.read()
+        op = classify(OPS, request.method, request.url.path)
+        seen = Exchange(
+            api=None if op is None else op.api,
+            operation=op,
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query.decode(),
+            request_headers=tuple(request.headers.multi_items()),
+            request_body=request.content,
+            status=response.status_code,
+            response_headers=tuple(response.headers.multi_items()),
+            response_body=response.content,
+            started=0.0,
+            elapsed=0.0,
+        )
+        self.validator.findings.add(seen, self.validator.observe(seen).findings)
+        return response
+
+
+def _client_flows(app: Any, validator: Validator) -> None:
+    """The README's flows with the reference clients: Thalamus, then Tealium v1 and v2."""
+    base = "http://127.0.0.1:8080"
+    with ThalamusClient.from_env(base, transport=Watched(app, validator)) as client:
+        created = client.upload(b"sku,qty\n1,2\n", "nightly-stock", 25012, filename="stock.xlsx")
+        client.get_status(created.id)
+        client.get_status(record()["id"])
+        client.list_imports()
+        client.logout()
+    start, end = datetime(2016, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC)
+    for version in (1, 2):
+        with TealiumClient.from_env(
+            base, transport=Watched(app, validator), api_version=version
+        ) as tealium:
+            tealium.count(FILE_NAME[:5], start, end)
+            for found in tealium.search(FILE_NAME[:5], start, end):
+                tealium.get_file_status(found.file.name)
+            with pytest.raises(NotFoundError):
+                tealium.get_file_status("no-such-file.csv")
+            tealium.logout()
+
+
+def test_the_reference_clients_against_the_mock_give_no_finding(validator: Validator) -> None:
+    _client_flows(create_app(), validator)
+    report = validator.findings.report()
+    assert report.findings == []
+    # Every operation the flows use was seen: logins, uploads, reads, refusals, logouts.
+    assert report.requests >= 20
+    assert any(note.startswith("tealium login:") for note in report.notes)
+
+
+def test_a_mutated_upstream_is_found_under_the_clients_traffic(validator: Validator) -> None:
+    # Drift the clients survive (a tolerant reader): a new field, a new state.
+    app = Mutating(
+        create_app(),
+        Rule(RECORD, json_edit(put("retentionDays", 30))),
+        Rule(FILE, json_edit(new_last_state)),
+    )
+    _client_flows(app, validator)
+    assert all(app.seen.get(i) for i in range(2))
+    assert seen(validator.findings.findings()) == {
+        ("field-added", "info", "$.retentionDays", True),
+        ("enum-value-added", "warning", "$.status[*].state", True),
+    }

@@ -6,7 +6,9 @@ each on its own port, and stopped after. Neither is ever started by the tests.
 
 from __future__ import annotations
 
+import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -17,9 +19,52 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO
 
-from bench._servers import Load, Server, _ms, _stop
+from bench._servers import Load, Server, _ms, _stop, _tree
 
-__all__ = ["prism_proxy", "statuskit_proxy", "wrk_load"]
+__all__ = ["cpu_seconds", "others_cores", "prism_proxy", "statuskit_proxy", "wrk_load"]
+
+
+def cpu_seconds(server: Server) -> float:
+    """CPU time (user and system) the server's process and its children have used so far."""
+    total = 0
+    for pid in _tree(server.process.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _busy_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot (all cores, /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _ours_seconds() -> float:
+    """CPU time of this process and of every child it has reaped (servers, wrk)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@contextmanager
+def others_cores() -> Iterator[list[float]]:
+    """Measure, over the block, the cores that processes other than the benchmark's kept
+    busy (the machine is shared); the figure is in the list once the block ends.
+
+    Every process the benchmark starts must be stopped and reaped inside the block, so
+    that its CPU time is counted as the benchmark's.
+    """
+    result: list[float] = []
+    began, busy, ours = time.monotonic(), _busy_seconds(), _ours_seconds()
+    yield result
+    wall = time.monotonic() - began
+    result.append(max(0.0, (_busy_seconds() - busy) - (_ours_seconds() - ours)) / wall)
 
 
 def _listening(process: subprocess.Popen[str], port: int, log: IO[str], what: str) -> None:

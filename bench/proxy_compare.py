@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 
 from bench._prism import PRISM_PACKAGE, install_prism, prism_version
-from bench._proxies import prism_proxy, statuskit_proxy, wrk_load
+from bench._proxies import cpu_seconds, others_cores, prism_proxy, statuskit_proxy, wrk_load
 from bench._servers import Load, Server, require, statuskit_serve, wait_for
 from bench.mock_throughput import THALAMUS_Q, free_port, tealium_target, thalamus_target
 from bench.prism_compare import ROUTES, same_request
@@ -105,28 +105,43 @@ def median_load(loads: list[Load]) -> Load:
     )
 
 
-def measure(
-    legs: list[Leg], target: tuple[str, list[str]], args: argparse.Namespace
-) -> tuple[dict[str, Load], dict[str, Load]]:
+@dataclass
+class Measured:
+    """One API's medians per leg: the main load, the low load, and each leg's own CPU time
+    per request under the main load (µs; the proxy's alone, the upstream's not in it)."""
+
+    high: dict[str, Load]
+    low: dict[str, Load]
+    cpu_us: dict[str, float]
+
+
+def measure(legs: list[Leg], target: tuple[str, list[str]], args: argparse.Namespace) -> Measured:
     """High and low load on every leg, legs alternating in each round; medians per leg."""
     url, lines = target
+    cpu: dict[str, list[float]] = {}
 
     def high(leg: Leg, seconds: int) -> Load:
-        return wrk_load(leg.url(url), lines, threads=2, connections=32, seconds=seconds)
+        before = cpu_seconds(leg.server)
+        load = wrk_load(leg.url(url), lines, threads=2, connections=32, seconds=seconds)
+        used = (cpu_seconds(leg.server) - before) / max(load.requests, 1) * 1e6
+        cpu.setdefault(leg.name, []).append(used)
+        return load
 
     def low(leg: Leg) -> Load:
         return wrk_load(leg.url(url), lines, threads=1, connections=1, seconds=args.low_seconds)
 
     for leg in legs:  # Warm-up (Node's JIT, connection pools); not counted.
         high(leg, args.warmup)
+    cpu.clear()
     runs: dict[str, dict[str, list[Load]]] = {"high": {}, "low": {}}
     for _ in range(args.rounds):
         for kind, run in (("high", lambda leg: high(leg, args.seconds)), ("low", low)):
             for leg in legs:
                 runs[kind].setdefault(leg.name, []).append(run(leg))
-    return (
+    return Measured(
         {name: median_load(loads) for name, loads in runs["high"].items()},
         {name: median_load(loads) for name, loads in runs["low"].items()},
+        {name: statistics.median(values) for name, values in cpu.items()},
     )
 
 
@@ -189,18 +204,21 @@ def verdicts(high: dict[str, Load], low: dict[str, Load]) -> list[str]:
     return out
 
 
-def table(title: str, by_leg: dict[str, Load]) -> str:
-    """One markdown table of medians, with each leg's req/s as a ratio of the direct one."""
+def table(title: str, by_leg: dict[str, Load], cpu_us: dict[str, float] | None = None) -> str:
+    """One markdown table of medians, with each leg's req/s as a ratio of the direct one,
+    and with ``cpu_us`` each leg's own CPU time per request."""
+    cpu = "| own CPU µs/req " if cpu_us else ""
     rows = [
         f"\n### {title}\n",
-        "| leg | req/s | ÷ direct | p50 ms | p99 ms | requests | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| leg | req/s | ÷ direct | p50 ms | p99 ms | requests | non-2xx {cpu}|",
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if cpu_us else ""),
     ]
     base = by_leg[DIRECT]
     for name, load in by_leg.items():
+        used = f" {cpu_us[name]:,.0f} |" if cpu_us else ""
         rows.append(
             f"| {name} | {load.rps:,.0f} | {load.rps / base.rps:.2f}x | {load.p50_ms:.3f} | "
-            f"{load.p99_ms:.3f} | {load.requests:,} | {load.non_2xx} |"
+            f"{load.p99_ms:.3f} | {load.requests:,} | {load.non_2xx} |{used}"
         )
     return "\n".join(rows)
 
@@ -239,10 +257,11 @@ def arguments() -> argparse.Namespace:
 class Results:
     """Everything one run measured."""
 
-    high: dict[str, dict[str, Load]]
-    low: dict[str, dict[str, Load]]
+    measured: dict[str, Measured]
     checks: dict[str, dict[str, Checked]]
     rss: dict[str, float]
+    #: Cores that processes other than the benchmark's kept busy during the run.
+    others: float = 0.0
 
 
 def _ready(leg: Leg, target: tuple[str, list[str]]) -> None:
@@ -253,8 +272,8 @@ def _ready(leg: Leg, target: tuple[str, list[str]]) -> None:
 
 def run(args: argparse.Namespace, names: list[str]) -> Results:
     """Start the upstream and the proxies, check a sample, load every leg."""
-    results = Results({}, {}, {}, {})
-    with ExitStack() as stack:
+    results = Results({}, {}, {})
+    with others_cores() as others, ExitStack() as stack:
         upstream = stack.enter_context(statuskit_serve("--workers", "2"))
         legs = started_legs(stack, upstream, names)
         targets = {"thalamus": thalamus_target(upstream.base_url)}
@@ -266,8 +285,10 @@ def run(args: argparse.Namespace, names: list[str]) -> Results:
                 _ready(leg, target)
                 results.checks.setdefault(api, {})[leg.name] = check(leg, api, target, args.sample)
         for api, target in targets.items():
-            results.high[api], results.low[api] = measure(legs, target, args)
+            results.measured[api] = measure(legs, target, args)
         results.rss = {leg.name: leg.server.rss_mib() for leg in legs}
+        stack.close()  # Stopped and reaped inside the block: their CPU time is ours.
+    results.others = others[0]
     return results
 
 
@@ -279,23 +300,25 @@ def main() -> None:
     before = os.getloadavg()
     results = run(args, names)
     print(
-        f"\nload average (1, 5, 15 min) before the run: "
-        f"{', '.join(f'{x:.2f}' for x in before)} on {os.cpu_count()} cores"
+        f"\nmachine: {os.cpu_count()} cores; load average before the run (1, 5, 15 min): "
+        f"{', '.join(f'{x:.2f}' for x in before)}; other processes kept "
+        f"{results.others:.2f} cores busy on average during the run"
     )
-    for api, high in results.high.items():
-        rounds = f"median of {args.rounds} rounds"
-        print(table(f"{api}: GET status, wrk -t2 -c32 -d{args.seconds}s, {rounds}", high))
-        low = results.low[api]
-        print(table(f"{api}: low load, wrk -t1 -c1 -d{args.low_seconds}s, {rounds}", low))
-        print("\n" + "\n".join(f"- {line}" for line in verdicts(high, low)))
+    rounds = f"median of {args.rounds} rounds"
+    for api, seen in results.measured.items():
+        title = f"{api}: GET status, wrk -t2 -c32 -d{args.seconds}s, {rounds}"
+        print(table(title, seen.high, seen.cpu_us))
+        print(table(f"{api}: low load, wrk -t1 -c1 -d{args.low_seconds}s, {rounds}", seen.low))
+        print("\n" + "\n".join(f"- {line}" for line in verdicts(seen.high, seen.low)))
     print(checks_table(results.checks, args.sample))
     print("\n| process tree after the loads | RSS MiB |\n|---|---:|")
     for name, mib in results.rss.items():
         print(f"| {name} | {mib:.0f} |")
     print(f"\nPrism: npm {PRISM_PACKAGE}. wrk commands (credentials elided; ports vary by run):")
-    for by_leg in (*results.high.values(), *results.low.values()):
-        for name, load in by_leg.items():
-            print(f"- {name}: `{load.command}`")
+    for seen in results.measured.values():
+        for by_leg in (seen.high, seen.low):
+            for name, load in by_leg.items():
+                print(f"- {name}: `{load.command}`")
 
 
 if __name__ == "__main__":

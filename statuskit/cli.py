@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from statuskit import __version__
-from statuskit.commands import check, drift, openapi, selfcheck, serve
+from statuskit.commands import check, drift, openapi, proxy, selfcheck, serve
 from statuskit.errors import StatuskitError
 
 __all__ = ["main"]
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
 
-    for command in (check, drift, openapi, selfcheck, serve):
+    for command in (check, drift, openapi, proxy, selfcheck, serve):
         command.register(commands)
     return parser
 

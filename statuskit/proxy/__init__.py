@@ -1,7 +1,60 @@
-"""``statuskit proxy``: a validating, recording proxy in front of a live or staging API."""
+"""``statuskit proxy``: a validating, recording proxy in front of a live or staging API.
+
+:func:`create_proxy_app` builds the proxy's WSGI app from :class:`ProxyOptions`: it
+forwards every request to the upstream byte for byte (``docs/proxy.md``), hands each
+exchange to its observers (the validator; the recorder with ``record``), gathers their
+findings, and serves the mock's admin API (faults, journal) with the live findings and the
+report. ``statuskit proxy`` serves it (``statuskit.commands.proxy``).
+"""
 
 from __future__ import annotations
 
-from statuskit.proxy._exchange import Exchange, FindingsSink, Observer, Verdict
+from collections.abc import Sequence
 
-__all__ = ["Exchange", "FindingsSink", "Observer", "Verdict"]
+from statuskit.proxy._app import ProxyApp
+from statuskit.proxy._exchange import Exchange, FindingsSink, Observer, Verdict
+from statuskit.proxy._forward import Upstream
+from statuskit.proxy._options import APIS, ProxyOptions
+
+__all__ = [
+    "APIS",
+    "Exchange",
+    "FindingsSink",
+    "Observer",
+    "ProxyApp",
+    "ProxyOptions",
+    "Upstream",
+    "Verdict",
+    "create_proxy_app",
+]
+
+
+def create_proxy_app(
+    options: ProxyOptions,
+    *,
+    observers: Sequence[Observer] | None = None,
+    sink: FindingsSink | None = None,
+) -> ProxyApp:
+    """The proxy's WSGI app for ``options``.
+
+    Without ``observers`` and ``sink``, the options' own: the validator, whose aggregator
+    (``--fail-on``, ``--baseline``) is the sink, and the recorder when ``record`` is set.
+    Raises :class:`~statuskit.errors.ConfigError` (one line) for an option that cannot be
+    used: an invalid upstream URL, an unreadable baseline, a recording directory that
+    cannot be written.
+    """
+    upstream = Upstream.parse(options.upstream)
+    if observers is None and sink is None:
+        from statuskit.proxy._validate import validating
+
+        validator = validating(options, upstream.url)
+        observers, sink = [validator, *_recorder(options)], validator.findings
+    return ProxyApp(options, observers=observers or (), sink=sink)
+
+
+def _recorder(options: ProxyOptions) -> list[Observer]:
+    if options.record is None:
+        return []
+    from statuskit.proxy._record import Recorder
+
+    return [Recorder(options.record)]

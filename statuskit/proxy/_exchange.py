@@ -82,8 +82,13 @@ class FindingsSink(Protocol):
     Each method may be called from several threads at once.
     """
 
-    def add(self, exchange: Exchange, findings: Sequence[DriftFinding]) -> None:
-        """Count ``exchange`` and aggregate its ``findings``; it must not raise."""
+    def add(self, exchange: Exchange, findings: Sequence[DriftFinding]) -> Verdict | None:
+        """Count ``exchange`` and aggregate its ``findings``; it must not raise.
+
+        A :class:`Verdict` returned here is the exchange's as the proxy acts on it: its
+        summary replaces the observers' in ``X-Statuskit-Violations`` (the sink knows the
+        baseline), and its ``blocking`` counts for ``--errors`` too.
+        """
         ...
 
     def snapshot(self) -> dict[str, Any]:

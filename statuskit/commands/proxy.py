@@ -1,0 +1,144 @@
+"""``statuskit proxy``: a validating, recording proxy in front of a live or staging API.
+
+Exit codes, once stopped by SIGINT or SIGTERM: 0 when no finding reaches ``--fail-on``
+(baseline-accepted ones aside), 1 when one does, 2 when the proxy could not run (an
+invalid upstream URL, a port in use, an unreadable baseline), with one readable line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from statuskit import __version__
+
+if TYPE_CHECKING:
+    from statuskit.proxy import ProxyApp, ProxyOptions
+
+__all__ = ["banner", "register"]
+
+
+def banner(options: ProxyOptions, app: ProxyApp) -> str:
+    """What ``proxy`` prints once it listens: where, in front of what; never a credential
+    (the upstream URL cannot hold one)."""
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    base = f"http://{host}:{options.port}"
+    lines = [
+        f"statuskit {__version__}: proxy on {base} for {app.upstream.url} (api {options.api})",
+        f"  findings     GET {base}/__admin/v1/findings",
+    ]
+    if options.report:
+        lines.append(
+            f"  report       {options.report} ({options.format}) at shutdown, or "
+            f"POST {base}/__admin/v1/report"
+        )
+    if options.record:
+        lines.append(f"  recording    {options.record}")
+    if options.errors:
+        lines.append(f"  --errors     a finding at or above {options.fail_on} is answered with 502")
+    lines.append("Press Ctrl+C to stop.")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the options, serve until interrupted, then report and exit by ``--fail-on``.
+
+    Once serving, it never returns: the process ends in ``_serving.leave`` with its code.
+    """
+    from dataclasses import replace
+
+    from mockserver.serving import check_port
+    from statuskit.errors import StatuskitError
+    from statuskit.proxy import ProxyOptions, Upstream, create_proxy_app
+    from statuskit.proxy._serving import leave, serve
+
+    options = ProxyOptions(
+        upstream=args.upstream,
+        api=args.api,
+        host=args.host,
+        port=args.port,
+        record=args.record,
+        report=args.report,
+        format=args.format,
+        baseline=args.baseline,
+        fail_on=args.fail_on,
+        errors=args.errors,
+        timeout=args.timeout,
+    )
+    Upstream.parse(options.upstream)  # before anything binds: a bad URL is exit 2 at once
+    options = replace(options, port=check_port(options.host, options.port))
+    app = create_proxy_app(options)
+
+    def announce() -> None:
+        print(banner(options, app), flush=True)
+
+    try:
+        serve(app, options.host, options.port, announce=announce)
+    finally:
+        app.close()
+    try:
+        report = app.write_report() or app.sink.report()
+    except StatuskitError as exc:
+        print(f"statuskit: error: {exc}", file=sys.stderr)
+        leave(2)
+    where = f"; report in {options.report}" if options.report else ""
+    print(
+        f"statuskit: stopped after {report.requests} exchanges: "
+        f"{len(report.findings)} findings, {len(report.breaks)} at or above {options.fail_on}"
+        f"{where}",
+        file=sys.stderr,
+    )
+    leave(report.exit_code)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("give a number of seconds above 0, at most 3600")
+    return value
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``proxy`` parser."""
+    parser = commands.add_parser(
+        "proxy",
+        help="a validating, recording proxy in front of a live or staging API",
+        description="Forward the application's traffic to the upstream, byte for byte, and "
+        "report its drift from the contract. Exit codes once stopped (Ctrl+C, SIGTERM): "
+        "0 nothing at or above --fail-on; 1 drift; 2 the proxy could not run.",
+    )
+    parser.add_argument(
+        "--upstream", required=True, metavar="URL", help="http(s)://host[:port][/base/path]"
+    )
+    parser.add_argument("--api", choices=("thalamus", "tealium", "all"), default="all")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8081, help="port, 0 for any free one (8081)")
+    parser.add_argument("--record", metavar="DIR", help="save every exchange, scrubbed, here")
+    parser.add_argument("--report", metavar="FILE", help="write the findings here at shutdown")
+    parser.add_argument("--format", choices=("text", "json", "markdown", "junit"), default="text")
+    parser.add_argument(
+        "--baseline", metavar="FILE", help="accepted findings (drift's baseline): suppressed"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("breaking", "warning", "info"),
+        default="breaking",
+        help="exit 1 on findings at or above this severity (default breaking)",
+    )
+    parser.add_argument(
+        "--errors",
+        action="store_true",
+        help="answer an exchange with a finding at or above --fail-on with a 502",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="the upstream's time to answer, 502 or 504 after it (10)",
+    )
+    parser.set_defaults(run=run)

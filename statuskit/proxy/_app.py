@@ -31,6 +31,7 @@ from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wsgi import LimitedStream
 
 from mockserver._http import Gate
 from mockserver._inputs import Rejection, Reply, StartResponse
@@ -161,6 +162,12 @@ class ProxyApp:
         self.state.bookkeeping = self.keeper
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        length = environ.get("CONTENT_LENGTH")
+        if length and not environ.get("wsgi.input_terminated") and length.isdigit():
+            # A server that does not end the body itself (not granian): whoever reads it
+            # (the forwarding, Flask, the bookkeeping's drain) reads through one limit,
+            # so the drain never waits on the socket for bytes already taken.
+            environ["wsgi.input"] = LimitedStream(environ["wsgi.input"], int(length))
         return self.keeper(environ, start_response)
 
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -204,7 +211,9 @@ class ProxyApp:
         return write_report(self.sink, self.options.report, fmt or self.options.format)
 
     def close(self) -> None:
-        """Let every observer that keeps files finish them (the recorder's lifecycles)."""
+        """Close the upstream connections, and let every observer that keeps files finish
+        them (the recorder's lifecycles)."""
+        self.forwarding.forwarder.close()
         for observer in self.observers:
             close: Callable[[], object] | None = getattr(observer, "close", None)
             if close is not None:

@@ -8,8 +8,8 @@ Only what RFC 9110 makes hop-by-hop (:data:`HOP_BY_HOP`, and whatever ``Connecti
 names) is left out both ways, and ``Host`` names the upstream, as it must for the upstream
 to route the request and, over TLS, to match its certificate.
 
-Speed matters (``docs/benchmarks.md``): each server thread keeps its own keep-alive
-connection to the upstream (:class:`Forwarder`), on :mod:`http.client`. Nothing here ever
+Speed matters (``docs/benchmarks.md``): connections to the upstream are kept alive and
+reused (:class:`Forwarder`), on :mod:`http.client`. Nothing here ever
 sends a request the application did not send: a kept connection the upstream closed
 while idle is noticed before it is used, and a request is sent again, on a new
 connection, only when it is idempotent and its first attempt died on a reused connection
@@ -21,12 +21,13 @@ one-line reason that names the upstream by host and port only.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import select
 import socket
 import ssl
-import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from statuskit.errors import ConfigError
 
 __all__ = [
     "HOP_BY_HOP",
+    "MAX_IDLE",
     "Answer",
     "Forwarder",
     "Upstream",
@@ -67,6 +69,8 @@ HOP_BY_HOP = frozenset(
 )
 #: RFC 9110 9.2.2: the methods a client (or a proxy) may send again after a failure.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+#: Idle kept-alive connections the pool holds at most; more are closed when done.
+MAX_IDLE = 64
 #: The bytes read from the upstream at a time, so the deadline is checked between reads.
 _CHUNK = 1 << 16
 #: PEP 3333 gives the path percent-decoded; these stay as they are when it is encoded back.
@@ -228,7 +232,13 @@ class _Deadline:
 
 
 class Forwarder:
-    """Sends requests to one :class:`Upstream` over one kept connection per thread."""
+    """Sends requests to one :class:`Upstream` over kept-alive connections.
+
+    Idle connections wait in a LIFO pool shared by the server's threads (a thread takes
+    one, sends, and gives it back), so there are never more open than requests in flight
+    plus :data:`MAX_IDLE`, however the server recycles its threads. :meth:`close` closes
+    them all.
+    """
 
     def __init__(
         self, upstream: Upstream, *, timeout: float, context: ssl.SSLContext | None = None
@@ -236,7 +246,9 @@ class Forwarder:
         self.upstream = upstream
         self.timeout = timeout
         self.context = context
-        self._local = threading.local()
+        # deque's append and pop are atomic: the pool needs no lock of its own.
+        self._idle: deque[http.client.HTTPConnection] = deque()
+        self._closed = False
 
     def send(
         self,
@@ -252,24 +264,31 @@ class Forwarder:
         deadline = _Deadline(self.timeout)
         started = time.perf_counter()
         while True:
-            connection, reused = self._connection()
+            connection, reused = self._take()
             try:
-                answer = self._exchange(connection, deadline, method, target, headers, body)
+                answer, keep = self._exchange(connection, deadline, method, target, headers, body)
             except TimeoutError:
-                self._drop()
+                connection.close()
                 raise UpstreamError(
                     504, f"{self._where()} did not answer within {self.timeout:g} s"
                 ) from None
             except _NoAnswer as exc:
-                self._drop()
+                connection.close()
                 if reused and method.upper() in IDEMPOTENT:
                     continue  # the kept connection had died: once more, on a new one
                 raise UpstreamError(502, f"{self._where()} {exc.args[0]}") from None
             except (OSError, http.client.HTTPException) as exc:
-                self._drop()
+                connection.close()
                 raise UpstreamError(502, f"{self._where()} {_describe(exc)}") from None
-            elapsed = time.perf_counter() - started
-            return Answer(answer[0], answer[1], answer[2], answer[3], elapsed)
+            self._give(connection, keep)
+            return Answer(*answer, elapsed=time.perf_counter() - started)
+
+    def close(self) -> None:
+        """Close every idle connection, and each busy one when its request is done."""
+        self._closed = True
+        while self._idle:
+            with contextlib.suppress(IndexError):
+                self._idle.pop().close()
 
     def _exchange(
         self,
@@ -279,7 +298,8 @@ class Forwarder:
         target: str,
         headers: Sequence[tuple[str, str]],
         body: bytes | None,
-    ) -> tuple[int, str, tuple[tuple[str, str], ...], bytes]:
+    ) -> tuple[tuple[int, str, tuple[tuple[str, str], ...], bytes], bool]:
+        """The answer, and whether the connection may carry another request."""
         connection.timeout = deadline.left()
         try:
             if connection.sock is None:
@@ -301,29 +321,32 @@ class Forwarder:
         while not response.isclosed():
             deadline.arm(connection)
             chunk = response.read1(_CHUNK)
+            chunks.append(chunk)
             if not chunk or response.length == 0:
-                chunks.append(chunk)
                 # Reading the nothing that is left closes the response, so the connection
                 # can carry the next request (a HEAD's, or one whose length ran out).
                 response.read()
-                break
-            chunks.append(chunk)
-        if response.will_close:
-            self._drop()
-        return response.status, response.reason, tuple(response.getheaders()), b"".join(chunks)
+        answer = (response.status, response.reason, tuple(response.getheaders()), b"".join(chunks))
+        return answer, not response.will_close
 
-    # -- the per-thread connection -------------------------------------------------------
+    # -- the pool --------------------------------------------------------------------------
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        """This thread's connection, and whether it served a request before."""
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is not None and connection.sock is not None:
-            if not _dropped(connection.sock):
+    def _take(self) -> tuple[http.client.HTTPConnection, bool]:
+        """An idle connection still open (and that it is reused), or a new one."""
+        while True:
+            try:
+                connection = self._idle.pop()
+            except IndexError:
+                return self._new(), False
+            if connection.sock is not None and not _dropped(connection.sock):
                 return connection, True
             connection.close()  # the upstream closed it while it was idle
-        connection = self._new()
-        self._local.connection = connection
-        return connection, False
+
+    def _give(self, connection: http.client.HTTPConnection, keep: bool) -> None:
+        if keep and not self._closed and len(self._idle) < MAX_IDLE:
+            self._idle.append(connection)
+        else:
+            connection.close()
 
     def _new(self) -> http.client.HTTPConnection:
         up = self.upstream
@@ -333,12 +356,6 @@ class Forwarder:
                 up.host, up.port, timeout=self.timeout, context=context
             )
         return http.client.HTTPConnection(up.host, up.port, timeout=self.timeout)
-
-    def _drop(self) -> None:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
-        self._local.connection = None
 
     def _where(self) -> str:
         return f"the upstream {self.upstream.netloc}"

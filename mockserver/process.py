@@ -6,6 +6,7 @@ real socket is wanted.
 
 from __future__ import annotations
 
+import queue
 import re
 import signal
 import subprocess
@@ -36,6 +37,17 @@ class ServerProcess:
     #: What the server printed after its banner (the last 1,000 lines).
     output: deque[str] = field(default_factory=lambda: deque(maxlen=1000))
     drain: threading.Thread | None = None
+    follower: threading.Thread | None = None
+
+    def follow(self, printed: queue.Queue[str | None]) -> None:
+        """Keep what the server prints from now on in :attr:`output`."""
+
+        def keep() -> None:
+            while (line := printed.get()) is not None:
+                self.output.append(line)
+
+        self.follower = threading.Thread(target=keep, daemon=True)
+        self.follower.start()
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
         """Signal the server, wait for it, and return its exit code."""
@@ -46,16 +58,28 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.drain is not None:
-            self.drain.join(timeout=5)
+        for thread in (self.drain, self.follower):
+            if thread is not None:
+                thread.join(timeout=5)
         if self.process.stdout is not None:
             self.process.stdout.close()
         return self.process.returncode
 
 
-def _drain(stream: IO[str], into: deque[str]) -> None:
+def _drain(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    """Every line the server prints, then ``None`` when its output ends."""
     for line in stream:
-        into.append(line.rstrip("\n"))
+        lines.put(line.rstrip("\n"))
+    lines.put(None)
+
+
+def _next_line(lines: queue.Queue[str | None], deadline: float) -> str | None:
+    """The next line, or ``None`` once the output ended or the deadline passed: a server
+    that hangs before printing anything must not hang its caller too."""
+    try:
+        return lines.get(timeout=max(deadline - time.monotonic(), 0))
+    except queue.Empty:
+        return None
 
 
 @contextmanager
@@ -67,7 +91,8 @@ def serve_process(
 ) -> Iterator[ServerProcess]:
     """Run ``statuskit serve --port 0 ARGS`` until the block ends.
 
-    The server prints its banner once its socket listens, so the URL is usable at once.
+    The server prints its banner once a worker answers, so the URL is usable at once. No
+    banner within ``timeout`` seconds is a :class:`~statuskit.errors.StatuskitError`.
     """
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -77,32 +102,31 @@ def serve_process(
         text=True,
         env=None if env is None else dict(env),
     )
+    assert process.stdout is not None
+    # One thread reads everything the server prints, from the start, so a full pipe never
+    # blocks it and a silent server never blocks this one.
+    printed: queue.Queue[str | None] = queue.Queue()
+    drain = threading.Thread(target=_drain, args=(process.stdout, printed), daemon=True)
+    drain.start()
     server: ServerProcess | None = None
     try:
-        assert process.stdout is not None
         deadline = time.monotonic() + timeout
         lines: list[str] = []
-        for line in process.stdout:
-            lines.append(line.rstrip("\n"))
+        while (line := _next_line(printed, deadline)) is not None:
+            lines.append(line)
             found = _BANNER.search(line)
             if found:
-                server = ServerProcess(process, found.group(1), started, lines)
-                break
-            if time.monotonic() > deadline:
+                server = ServerProcess(process, found.group(1), started, lines, drain=drain)
                 break
         if server is None:
-            output = " | ".join(lines[-5:])
+            output = " | ".join(lines[-5:]) or f"nothing printed within {timeout:.0f} s"
             raise StatuskitError(f"statuskit serve did not start: {output}")
         # The banner's remaining lines, up to the last one, belong to it too.
-        for line in process.stdout:
-            lines.append(line.rstrip("\n"))
+        while (line := _next_line(printed, deadline)) is not None:
+            lines.append(line)
             if line.startswith("Press Ctrl+C"):
                 break
-        # Keep reading what the server prints, so a full pipe never blocks it.
-        server.drain = threading.Thread(
-            target=_drain, args=(process.stdout, server.output), daemon=True
-        )
-        server.drain.start()
+        server.follow(printed)
         yield server
     finally:
         if server is not None:
@@ -111,5 +135,5 @@ def serve_process(
             if process.poll() is None:
                 process.kill()
                 process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
+            drain.join(timeout=5)
+            process.stdout.close()

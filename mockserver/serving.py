@@ -12,6 +12,7 @@ A worker that dies is replaced while the others go on serving, and one line says
 from __future__ import annotations
 
 import contextlib
+import encodings.idna  # noqa: F401 - see _when_serving: imported before any worker forks
 import errno
 import http.client
 import importlib
@@ -20,6 +21,7 @@ import json
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -191,6 +193,10 @@ def run(options: ServeOptions, *, announce: Callable[[ServeOptions, MockConfig],
 
 
 def _when_serving(options: ServeOptions, then: Callable[[], None], timeout: float = 120) -> None:
+    # This thread runs while the server forks its workers. Its first connection would import
+    # encodings.idna (socket encodes the host name); a fork in the middle of that import
+    # leaves the module's lock held in the worker, whose first request then waits forever.
+    # The module is imported at the top of this file, in the main thread, before any fork.
     host = options.host if options.host not in ("0.0.0.0", "::") else "127.0.0.1"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -198,13 +204,15 @@ def _when_serving(options: ServeOptions, then: Callable[[], None], timeout: floa
         try:
             connection.request("GET", "/")
             connection.getresponse().read()
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.02)
             continue
         finally:
             connection.close()
         then()
         return
+    # No banner then: say why, so whoever waits for one is not left guessing.
+    print(f"statuskit: no worker answered within {timeout:.0f} s", file=sys.stderr, flush=True)
 
 
 def _granian(options: ServeOptions) -> None:

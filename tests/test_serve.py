@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from mockserver.process import ServerProcess, serve_process
+from statuskit.errors import StatuskitError
 from statuskit.fixtures import documented
 
 Q = "touchpoint=test&token=statuskit-token"
@@ -129,3 +130,23 @@ def test_gunicorn_fallback_serves_the_same() -> None:
     assert "from-env-token" not in banner
     assert "token (from $STATUSKIT_THALAMUS_TOKEN)" in banner
     assert response.json() == {"errors": {"token": "InvalidToken"}}
+
+
+def test_a_server_that_prints_nothing_fails_within_the_timeout() -> None:
+    # A child that never prints its banner (here: one that only sleeps) must not hang the
+    # caller: serve_process gives up at its timeout, says so, and kills the child.
+    silent = (sys.executable, "-c", "import time; time.sleep(60)")
+    with (
+        pytest.raises(StatuskitError, match="nothing printed within 1 s"),
+        serve_process(timeout=1, python=silent),
+    ):
+        pass
+
+
+def test_the_idna_codec_is_loaded_before_any_worker_forks() -> None:
+    # The banner thread's first connection imports encodings.idna while granian forks its
+    # workers; a fork in the middle of that import left a worker deadlocked on the module's
+    # lock. serving imports it up front, in the main thread.
+    code = "import sys, mockserver.serving; print('encodings.idna' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "True", done.stderr

@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 from statuskit import __version__
 
 if TYPE_CHECKING:
-    from statuskit.proxy import ProxyApp, ProxyOptions
+    from statuskit.proxy import ProxyOptions
 
 __all__ = ["banner", "register"]
 
 
-def banner(options: ProxyOptions, app: ProxyApp) -> str:
-    """What ``proxy`` prints once it listens: where, in front of what; never a credential
-    (the upstream URL cannot hold one)."""
+def banner(options: ProxyOptions, upstream: str) -> str:
+    """What ``proxy`` prints once a worker serves: where, in front of what; never a
+    credential (the ``upstream`` URL, as shown, cannot hold one)."""
     host = f"[{options.host}]" if ":" in options.host else options.host
     base = f"http://{host}:{options.port}"
     lines = [
-        f"statuskit {__version__}: proxy on {base} for {app.upstream.url} (api {options.api})",
+        f"statuskit {__version__}: proxy on {base} for {upstream} (api {options.api})",
         f"  findings     GET {base}/__admin/v1/findings",
     ]
     if options.report:
@@ -42,16 +43,18 @@ def banner(options: ProxyOptions, app: ProxyApp) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check the options, serve until interrupted, then report and exit by ``--fail-on``.
-
-    Once serving, it never returns: the process ends in ``_serving.leave`` with its code.
-    """
+    """Check the options, serve until interrupted, then merge, report and exit by
+    ``--fail-on`` (``statuskit.proxy._serving``)."""
     from dataclasses import replace
 
     from mockserver.serving import check_port
-    from statuskit.errors import StatuskitError
-    from statuskit.proxy import ProxyOptions, Upstream, create_proxy_app
-    from statuskit.proxy._serving import leave, serve
+    from statuskit.errors import ConfigError
+    from statuskit.proxy import ProxyOptions, Upstream
+    from statuskit.proxy._app import write_report
+    from statuskit.proxy._parts import merge
+    from statuskit.proxy._record import Recorder
+    from statuskit.proxy._serving import prepared, serve, wait_serving
+    from statuskit.proxy._validate import validating
 
     options = ProxyOptions(
         upstream=args.upstream,
@@ -66,30 +69,43 @@ def run(args: argparse.Namespace) -> int:
         errors=args.errors,
         timeout=args.timeout,
     )
-    Upstream.parse(options.upstream)  # before anything binds: a bad URL is exit 2 at once
+    upstream = Upstream.parse(options.upstream)  # before anything binds: exit 2 at once
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
     options = replace(options, port=check_port(options.host, options.port))
-    app = create_proxy_app(options)
+    if options.record is not None:
+        Recorder(options.record).close()  # a directory it cannot write is exit 2 now
+    with prepared(options) as state:
+        # The parent's aggregator sees no traffic: it reads the workers' files.
+        findings = validating(options, upstream.url, directory=state.findings).findings
 
-    def announce() -> None:
-        print(banner(options, app), flush=True)
+        def announce() -> None:
+            print(banner(options, upstream.url), flush=True)
 
-    try:
-        serve(app, options.host, options.port, announce=announce)
-    finally:
-        app.close()
-    try:
-        report = app.write_report() or app.sink.report()
-    except StatuskitError as exc:
-        print(f"statuskit: error: {exc}", file=sys.stderr)
-        leave(2)
+        watcher = threading.Thread(
+            target=wait_serving, args=(options.host, options.port, announce), daemon=True
+        )
+        watcher.start()
+        serve(options, args.workers)
+        recorded = ""
+        if options.record is not None:
+            try:
+                count = merge(state.parts, options.record)
+            except OSError as exc:
+                raise ConfigError(f"cannot write the recording: {exc.strerror or exc}") from None
+            recorded = f"; {count} recorded in {options.record}"
+        if options.report:
+            report = write_report(findings, options.report, options.format)
+        else:
+            report = findings.report()
     where = f"; report in {options.report}" if options.report else ""
     print(
         f"statuskit: stopped after {report.requests} exchanges: "
         f"{len(report.findings)} findings, {len(report.breaks)} at or above {options.fail_on}"
-        f"{where}",
+        f"{where}{recorded}",
         file=sys.stderr,
     )
-    leave(report.exit_code)
+    return report.exit_code
 
 
 def _seconds(text: str) -> float:
@@ -140,5 +156,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=10.0,
         metavar="SECONDS",
         help="the upstream's time to answer, 502 or 504 after it (10)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (1, as statuskit serve); findings and the recording are "
+        "merged from all of them",
     )
     parser.set_defaults(run=run)

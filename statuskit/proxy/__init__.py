@@ -10,11 +10,15 @@ report. ``statuskit proxy`` serves it (``statuskit.commands.proxy``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from statuskit.proxy._app import ProxyApp
 from statuskit.proxy._exchange import Exchange, FindingsSink, Observer, Verdict
 from statuskit.proxy._forward import Upstream
 from statuskit.proxy._options import APIS, ProxyOptions
+
+if TYPE_CHECKING:
+    from statuskit.proxy._serving import State
 
 __all__ = [
     "APIS",
@@ -25,6 +29,7 @@ __all__ = [
     "ProxyOptions",
     "Upstream",
     "Verdict",
+    "build_worker_app",
     "create_proxy_app",
 ]
 
@@ -50,6 +55,26 @@ def create_proxy_app(
         validator = validating(options, upstream.url)
         observers, sink = [validator, *_recorder(options)], validator.findings
     return ProxyApp(options, observers=observers or (), sink=sink)
+
+
+def build_worker_app(options: ProxyOptions, state: State) -> ProxyApp:
+    """One ``statuskit proxy`` worker's app (``statuskit.proxy._serving``): its findings in
+    the state directory's findings files, its recording in the state's parts with the run's
+    salt, the admin API's faults and journal in the state's shared store."""
+    from mockserver.config import MockConfig
+    from mockserver.serving import is_loopback
+    from statuskit.proxy._validate import validating
+
+    validator = validating(options, Upstream.parse(options.upstream).url, directory=state.findings)
+    observers: list[Observer] = [validator]
+    if options.record is not None:
+        from statuskit.proxy._record import Recorder
+
+        observers.append(Recorder(options.record, parts=state.parts, salt=state.salt()))
+    config = MockConfig.from_env().replace(
+        admin_requires_token=not is_loopback(options.host), state_path=state.store
+    )
+    return ProxyApp(options, observers=observers, sink=validator.findings, config=config)
 
 
 def _recorder(options: ProxyOptions) -> list[Observer]:

@@ -190,7 +190,8 @@ class ProxyApp:
         flask = Flask(__name__)
         flask.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
         flask.url_map.merge_slashes = False
-        store = Store(None)
+        # The workers' shared SQLite file under ``statuskit proxy``; in memory otherwise.
+        store = Store(settings.state_path)
         control = Control(store)
         gate = Gate(default_registry(), enabled=settings.validate_responses)
         state = MockState(settings, store, gate, control, Clock(control), ReadCache(store))
@@ -211,10 +212,10 @@ class ProxyApp:
         return write_report(self.sink, self.options.report, fmt or self.options.format)
 
     def close(self) -> None:
-        """Close the upstream connections, and let every observer that keeps files finish
-        them (the recorder's lifecycles)."""
+        """Close the upstream connections, and let every observer and the sink that keep
+        files finish them (the recorder's lifecycles, a worker's findings)."""
         self.forwarding.forwarder.close()
-        for observer in self.observers:
+        for observer in (*self.observers, self.sink):
             close: Callable[[], object] | None = getattr(observer, "close", None)
             if close is not None:
                 try:

@@ -13,7 +13,9 @@ exchange and whether ``--errors`` stops it (:meth:`Findings.verdict`), :meth:`Fi
 process writes its entries to its own file there (``findings-<pid>.json``, replaced
 atomically, at most every :data:`FLUSH_INTERVAL` seconds and on :meth:`Findings.flush`), and
 a snapshot or report merges every process's file: counts summed, first and last seen the
-earliest and latest, the sample the earliest.
+earliest and latest, the sample the earliest. A process's file also holds its
+:attr:`Findings.extra` findings (enum values it never saw); a report keeps those every
+process with traffic reported, so a value one process saw is never reported unseen.
 """
 
 from __future__ import annotations
@@ -248,22 +250,33 @@ class Findings:
 
     def merged(self) -> _Tally:
         """Every process's entries and traffic (this one's alone without a directory)."""
+        return self._gather()[0]
+
+    def _gather(self) -> tuple[_Tally, list[list[DriftFinding]]]:
+        """Every process's entries and traffic, and the :attr:`extra` findings of each
+        process that had traffic (this one's always, without a directory)."""
         with self._lock:
             mine = _Tally()
             mine.merge(self._mine)
         if self.directory is None:
-            return mine
+            return mine, [list(self.extra())]
         self.flush()
+        extras = [list(self.extra())] if mine.exchanges else []
         own = self._file(os.getpid())
         for path in sorted(glob.glob(os.path.join(glob.escape(self.directory), "findings-*.json"))):
             if path == own:
                 continue
             try:
                 with open(path, encoding="utf-8") as handle:
-                    mine.merge(_Tally.from_json(json.load(handle)))
+                    data = json.load(handle)
+                other = _Tally.from_json(data)
+                extra = [_finding(item) for item in data.get("extra", [])]
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # a file being replaced, or left half-written by a killed process
-        return mine
+            mine.merge(other)
+            if other.exchanges:
+                extras.append(extra)
+        return mine, extras
 
     def findings(self) -> list[DriftFinding]:
         """Every aggregated finding (``samples``: the count), worst first."""
@@ -273,9 +286,9 @@ class Findings:
     def report(self, *, target: str | None = None) -> DriftReport:
         """The findings so far as drift's report (``tool: statuskit proxy``), with
         :attr:`extra`'s, split by the baseline."""
-        tally = self.merged()
+        tally, extras = self._gather()
         found = sorted(
-            [*(e.reported() for e in tally.entries.values()), *self.extra()],
+            [*(e.reported() for e in tally.entries.values()), *_common(extras)],
             key=DriftFinding.sort_key,
         )
         report = DriftReport(
@@ -315,6 +328,10 @@ class Findings:
                 return
             data = self._mine.to_json()
             self._dirty = False
+        try:
+            data["extra"] = [_finding_json(f) for f in self.extra()]
+        except Exception:  # the validator's whole-traffic findings must not stop a flush
+            data["extra"] = []
         target = self._file(os.getpid())
         temporary = f"{target}.tmp"
         try:
@@ -353,6 +370,22 @@ class Findings:
 
 def _same(text: str) -> str:
     return text
+
+
+def _finding_json(finding: DriftFinding) -> dict[str, Any]:
+    return {name: getattr(finding, name) for name in (*_FIELDS, "samples")}
+
+
+def _finding(data: Mapping[str, Any]) -> DriftFinding:
+    return DriftFinding(**{name: data[name] for name in (*_FIELDS, "samples")})
+
+
+def _common(extras: Sequence[Sequence[DriftFinding]]) -> list[DriftFinding]:
+    """The findings every one of ``extras`` has (by identity), as the first has them."""
+    if not extras:
+        return []
+    keys = set.intersection(*({f.key for f in found} for found in extras))
+    return [f for f in extras[0] if f.key in keys]
 
 
 def _notes(tally: _Tally) -> list[str]:

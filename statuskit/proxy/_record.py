@@ -16,6 +16,11 @@ Two files (docs/admin.md, Replay):
 * ``lifecycles.json``: each resource's states and bodies (``schemas/admin/recording.json``),
   rewritten when a lifecycle changes, at most once a second otherwise, and on :meth:`close`.
   It is what ``statuskit serve --replay DIR`` and ``POST /__admin/v1/replay`` load.
+
+Under ``statuskit proxy``, whose workers are processes, each worker's recorder is given
+``parts``: it appends its exchanges and resource sightings, scrubbed, to its own files
+there, and the parent merges them into the two files when it stops (``_parts.py``). The
+workers share the parent's salt, so a real id is one placeholder in all of them.
 """
 
 from __future__ import annotations
@@ -39,6 +44,13 @@ from statuskit.drift.record import Scrubber
 from statuskit.errors import ConfigError
 from statuskit.proxy._exchange import Exchange, Verdict
 from statuskit.proxy._lifecycles import Lifecycles, resource_of
+from statuskit.proxy._parts import (
+    EXCHANGES,
+    LIFECYCLES,
+    STARTED,
+    open_parts,
+    write_lifecycles,
+)
 from statuskit.registry import SchemaRegistry, default_registry
 from statuskit.secrets import REDACTED, Secret
 
@@ -46,8 +58,6 @@ __all__ = ["EXCHANGES", "LIFECYCLES", "Recorder"]
 
 log = logging.getLogger("statuskit.proxy")
 
-EXCHANGES = "exchanges.jsonl"
-LIFECYCLES = "lifecycles.json"
 #: Headers whose values are kept (then masked by the redactor); others are left out.
 _KEPT_HEADERS = ("content-type", "accept", "www-authenticate", "allow", "retry-after")
 #: How often ``lifecycles.json`` is rewritten at most when only poll counts changed.
@@ -152,6 +162,7 @@ class Recorder:
         environ: Mapping[str, str] | None = None,
         salt: bytes | None = None,
         clock: Callable[[], float] = time.monotonic,
+        parts: str | os.PathLike[str] | None = None,
     ) -> None:
         self.directory = Path(directory)
         registry = registry or default_registry()
@@ -166,12 +177,19 @@ class Recorder:
         self._count = 0
         self._written_at = 0.0
         self._failed = False
+        self._log: TextIO | None = None
+        self._sightings: TextIO | None = None
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._log: TextIO | None = (self.directory / EXCHANGES).open("w", encoding="utf-8")
+            if parts is not None:
+                self._log, self._sightings = open_parts(parts)
+            else:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._log = (self.directory / EXCHANGES).open("w", encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(f"cannot record to {self.directory}: {exc.strerror}") from None
-        self._write_lifecycles()
+            where = self.directory if parts is None else parts
+            raise ConfigError(f"cannot record to {where}: {exc.strerror}") from None
+        if parts is None:
+            self._write_lifecycles()
 
     def __repr__(self) -> str:
         return f"Recorder({str(self.directory)!r}, {self._count} exchanges)"
@@ -193,6 +211,10 @@ class Recorder:
             if self._log is not None:
                 self._log.close()
                 self._log = None
+            if self._sightings is not None:
+                self._sightings.close()
+                self._sightings = None
+                return  # the parent writes lifecycles.json from every worker's sightings
             self._write_lifecycles()
 
     def _fail(self, message: str) -> None:
@@ -226,7 +248,10 @@ class Recorder:
         }
         self._count += 1
         if self._log is not None:
-            self._log.write(json.dumps(self._redacted(entry), ensure_ascii=False) + "\n")
+            written = self._redacted(entry)
+            if self._sightings is not None:
+                written[STARTED] = exchange.started  # the parent orders every worker's by it
+            self._log.write(json.dumps(written, ensure_ascii=False) + "\n")
             self._log.flush()
         self._see(exchange, response)
 
@@ -356,6 +381,12 @@ class Recorder:
         if found is None:
             return
         key, state = found
+        if self._sightings is not None:
+            sighting = [operation.api, operation.name, key, state, response["json"]]
+            line = json.dumps([*self._redacted(sighting), exchange.started], ensure_ascii=False)
+            self._sightings.write(line + "\n")
+            self._sightings.flush()
+            return
         changed = self.lifecycles.see(
             operation.api, operation.name, key, state, response["json"], exchange.started
         )
@@ -365,12 +396,8 @@ class Recorder:
 
     def _write_lifecycles(self) -> None:
         """Replace ``lifecycles.json`` whole (a reader never sees half a file)."""
-        path, partial = self.directory / LIFECYCLES, self.directory / f".{LIFECYCLES}.part"
-        document = self._redacted(self.lifecycles.document())
-        text = json.dumps(document, indent=1, ensure_ascii=False)
         try:
-            partial.write_text(text + "\n", encoding="utf-8")
-            os.replace(partial, path)
+            write_lifecycles(self.directory, self._redacted(self.lifecycles.document()))
         except OSError as exc:
             self._fail(f"cannot write {LIFECYCLES} ({exc.strerror})")
             return

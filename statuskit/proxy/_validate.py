@@ -248,14 +248,25 @@ class Validator:
 
 
 def validating(
-    options: ProxyOptions, target: str, *, registry: SchemaRegistry | None = None
+    options: ProxyOptions,
+    target: str,
+    *,
+    registry: SchemaRegistry | None = None,
+    directory: str | None = None,
 ) -> Validator:
     """The validator ``options`` ask for, with its aggregator (:attr:`Validator.findings`,
     the proxy's findings sink): the APIs of ``--api``, ``--fail-on``, ``--baseline``
     (read now: a bad file is a :class:`~statuskit.errors.ConfigError`, exit 2). ``target``
-    is the upstream as a report shows it, without credentials."""
+    is the upstream as a report shows it, without credentials; ``directory`` is where the
+    aggregators of several processes meet (``statuskit proxy``'s workers)."""
     registry = registry or default_registry()
     apis = ("thalamus", "tealium") if options.api == "all" else (options.api,)
     baseline = Baseline.load(options.baseline, registry=registry) if options.baseline else None
-    findings = Findings(apis=apis, target=target, fail_on=options.fail_on, baseline=baseline)
+    findings = Findings(
+        apis=apis,
+        target=target,
+        fail_on=options.fail_on,
+        baseline=baseline,
+        directory=directory,
+    )
     return Validator(apis, findings=findings, registry=registry)

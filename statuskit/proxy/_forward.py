@@ -9,7 +9,8 @@ names) is left out both ways, and ``Host`` names the upstream, as it must for th
 to route the request and, over TLS, to match its certificate.
 
 Speed matters (``docs/benchmarks.md``): connections to the upstream are kept alive and
-reused (:class:`Forwarder`), on :mod:`http.client`. Nothing here ever
+reused (:class:`Forwarder`), and each answer is read by a small HTTP/1.1 reader on the raw
+socket (``_http1``) rather than :mod:`http.client`. Nothing here ever
 sends a request the application did not send: a kept connection the upstream closed
 while idle is noticed before it is used, and a request is sent again, on a new
 connection, only when it is idempotent and its first attempt died on a reused connection
@@ -22,7 +23,6 @@ one-line reason that names the upstream by host and port only.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import select
 import socket
 import ssl
@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from statuskit.errors import ConfigError
+from statuskit.proxy._http1 import Connection, NoAnswer, NotHttp
 
 __all__ = [
     "HOP_BY_HOP",
@@ -71,8 +72,6 @@ HOP_BY_HOP = frozenset(
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 #: Idle kept-alive connections the pool holds at most; more are closed when done.
 MAX_IDLE = 64
-#: The bytes read from the upstream at a time, so the deadline is checked between reads.
-_CHUNK = 1 << 16
 #: PEP 3333 gives the path percent-decoded; these stay as they are when it is encoded back.
 _PATH_SAFE = "/:@!$&'()*+,;=~"
 
@@ -226,10 +225,6 @@ class _Deadline:
             raise TimeoutError("the exchange's deadline passed")
         return remaining
 
-    def arm(self, connection: http.client.HTTPConnection) -> None:
-        if connection.sock is not None:
-            connection.sock.settimeout(self.left())
-
 
 class Forwarder:
     """Sends requests to one :class:`Upstream` over kept-alive connections.
@@ -247,7 +242,7 @@ class Forwarder:
         self.timeout = timeout
         self.context = context
         # deque's append and pop are atomic: the pool needs no lock of its own.
-        self._idle: deque[http.client.HTTPConnection] = deque()
+        self._idle: deque[Connection] = deque()
         self._closed = False
 
     def send(
@@ -263,25 +258,38 @@ class Forwarder:
         """
         deadline = _Deadline(self.timeout)
         started = time.perf_counter()
+        sent = [("Host", self.upstream.netloc)]
+        sent += [(k, v) for k, v in headers if k.lower() != "host"]
         while True:
             connection, reused = self._take()
             try:
-                answer, keep = self._exchange(connection, deadline, method, target, headers, body)
+                if connection is None:
+                    connection = self._new(deadline)
+                connection.sock.settimeout(deadline.left())
+                connection.send(method, target, sent, body)
+                (status, reason, got), content, keep = connection.receive(method, deadline.left)
             except TimeoutError:
-                connection.close()
+                _close(connection)
                 raise UpstreamError(
                     504, f"{self._where()} did not answer within {self.timeout:g} s"
                 ) from None
-            except _NoAnswer as exc:
-                connection.close()
+            except NoAnswer as exc:
+                _close(connection)
                 if reused and method.upper() in IDEMPOTENT:
                     continue  # the kept connection had died: once more, on a new one
                 raise UpstreamError(502, f"{self._where()} {exc.args[0]}") from None
-            except (OSError, http.client.HTTPException) as exc:
-                connection.close()
+            except NotHttp as exc:
+                _close(connection)
+                raise UpstreamError(502, f"{self._where()} {exc.args[0]}") from None
+            except ValueError as exc:
+                _close(connection)
+                raise UpstreamError(502, f"the request cannot be sent: {exc}") from None
+            except OSError as exc:
+                _close(connection)
                 raise UpstreamError(502, f"{self._where()} {_describe(exc)}") from None
             self._give(connection, keep)
-            return Answer(*answer, elapsed=time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            return Answer(status, reason, got, content, elapsed=elapsed)
 
     def close(self) -> None:
         """Close every idle connection, and each busy one when its request is done."""
@@ -290,79 +298,45 @@ class Forwarder:
             with contextlib.suppress(IndexError):
                 self._idle.pop().close()
 
-    def _exchange(
-        self,
-        connection: http.client.HTTPConnection,
-        deadline: _Deadline,
-        method: str,
-        target: str,
-        headers: Sequence[tuple[str, str]],
-        body: bytes | None,
-    ) -> tuple[tuple[int, str, tuple[tuple[str, str], ...], bytes], bool]:
-        """The answer, and whether the connection may carry another request."""
-        connection.timeout = deadline.left()
-        try:
-            if connection.sock is None:
-                connection.connect()
-            deadline.arm(connection)
-            connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
-            connection.putheader("Host", self.upstream.netloc)
-            for name, value in headers:
-                if name.lower() != "host":
-                    connection.putheader(name, value)
-            if body is not None:
-                connection.putheader("Content-Length", str(len(body)))
-            connection.endheaders(body if body else None)
-            deadline.arm(connection)
-            response = connection.getresponse()
-        except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected) as exc:
-            raise _NoAnswer(_describe(exc)) from None
-        chunks = []
-        while not response.isclosed():
-            deadline.arm(connection)
-            chunk = response.read1(_CHUNK)
-            chunks.append(chunk)
-            if not chunk or response.length == 0:
-                # Reading the nothing that is left closes the response, so the connection
-                # can carry the next request (a HEAD's, or one whose length ran out).
-                response.read()
-        answer = (response.status, response.reason, tuple(response.getheaders()), b"".join(chunks))
-        return answer, not response.will_close
-
     # -- the pool --------------------------------------------------------------------------
 
-    def _take(self) -> tuple[http.client.HTTPConnection, bool]:
-        """An idle connection still open (and that it is reused), or a new one."""
+    def _take(self) -> tuple[Connection | None, bool]:
+        """An idle connection still open (and that it is reused), or ``None``: make one."""
         while True:
             try:
                 connection = self._idle.pop()
             except IndexError:
-                return self._new(), False
-            if connection.sock is not None and not _dropped(connection.sock):
+                return None, False
+            if not _dropped(connection.sock):
                 return connection, True
             connection.close()  # the upstream closed it while it was idle
 
-    def _give(self, connection: http.client.HTTPConnection, keep: bool) -> None:
+    def _give(self, connection: Connection, keep: bool) -> None:
         if keep and not self._closed and len(self._idle) < MAX_IDLE:
             self._idle.append(connection)
         else:
             connection.close()
 
-    def _new(self) -> http.client.HTTPConnection:
+    def _new(self, deadline: _Deadline) -> Connection:
         up = self.upstream
-        if up.scheme == "https":
-            context = self.context or ssl.create_default_context()
-            return http.client.HTTPSConnection(
-                up.host, up.port, timeout=self.timeout, context=context
-            )
-        return http.client.HTTPConnection(up.host, up.port, timeout=self.timeout)
+        sock = socket.create_connection((up.host, up.port), timeout=deadline.left())
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if up.scheme == "https":
+                context = self.context or ssl.create_default_context()
+                sock = context.wrap_socket(sock, server_hostname=up.host)
+        except BaseException:
+            sock.close()
+            raise
+        return Connection(sock)
 
     def _where(self) -> str:
         return f"the upstream {self.upstream.netloc}"
 
 
-class _NoAnswer(Exception):
-    """The connection died before any answer: the request may be sent again if idempotent."""
+def _close(connection: Connection | None) -> None:
+    if connection is not None:
+        connection.close()
 
 
 def _dropped(sock: socket.socket) -> bool:
@@ -382,9 +356,7 @@ def _describe(exc: BaseException) -> str:
         return f"failed the TLS handshake ({exc.reason or type(exc).__name__})"
     if isinstance(exc, socket.gaierror):
         return "could not be resolved"
-    if isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
         return "closed the connection without an answer"
-    if isinstance(exc, http.client.HTTPException):
-        return f"sent something that is not HTTP ({type(exc).__name__})"
     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
     return f"could not be reached ({detail})"

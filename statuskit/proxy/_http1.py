@@ -17,7 +17,7 @@ import socket
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-__all__ = ["Connection", "NoAnswer", "NotHttp"]
+__all__ = ["Connection", "Head", "NoAnswer", "NotHttp"]
 
 #: The bytes asked of the socket at a time.
 _CHUNK = 1 << 16

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Map
+from werkzeug.wsgi import LimitedStream
 
 from mockserver._http import JSON
 from mockserver._inputs import Reply, StartResponse
@@ -89,6 +90,7 @@ class Bookkeeper:
     # -- the request path -------------------------------------------------------------
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        _limit_body(environ)
         try:
             return self._route(environ, start_response)
         finally:
@@ -276,6 +278,22 @@ class Bookkeeper:
             _close(result)
         status, headers = seen[0]
         return status, headers, body
+
+
+def _limit_body(environ: dict[str, Any]) -> None:
+    """Let the body be read only up to its ``Content-Length``.
+
+    A server that hands over the raw socket (Werkzeug's) never ends the stream, so what the
+    views read and :func:`_drain` reads after them must stop at the declared length, or the
+    drain waits for bytes the client will never send.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    stream = environ.get("wsgi.input")
+    if stream is not None and length > 0 and not isinstance(stream, LimitedStream):
+        environ["wsgi.input"] = LimitedStream(stream, length)
 
 
 def _drain(environ: dict[str, Any], limit: int) -> None:

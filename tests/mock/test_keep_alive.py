@@ -8,9 +8,12 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
+import httpx
 import pytest
 
+from mockserver import create_app
 from mockserver.process import serve_process
+from tests.helpers import served
 
 UPLOAD = b"POST /api/v4/import/file?token=statuskit-token HTTP/1.1\r\nHost: mock\r\n"
 STATUS = b"GET /api/v4/import/status/274?touchpoint=test&token=statuskit-token HTTP/1.1\r\n"
@@ -53,3 +56,17 @@ def test_the_next_request_is_answered_after_an_early_refusal(address: tuple[str,
     # otherwise the client sends its next request on the connection, and it is lost.
     if b"\r\nconnection: close" not in first.lower():
         assert b"HTTP/1.1 401" in rest
+
+
+def test_a_body_is_read_to_its_length_under_a_server_that_never_ends_it() -> None:
+    # Werkzeug's server hands the raw socket over as wsgi.input: reading past the
+    # Content-Length would wait for bytes the client never sends. Two POSTs with bodies on
+    # one kept-alive connection must both be answered.
+    with served(create_app()) as base_url, httpx.Client(base_url=base_url, timeout=10) as client:
+        for _ in range(2):
+            client.cookies.clear()  # a second login with the first's session is a 400
+            answer = client.post(
+                "/api/v3/thalamus_security_check?touchpoint=test&token=statuskit-token",
+                json={"principal": "consumer@example.com", "password": "statuskit"},
+            )
+            assert answer.status_code == 200, answer.text

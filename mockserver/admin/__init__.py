@@ -40,7 +40,7 @@ def blueprint(config: MockConfig) -> Blueprint:
             f"{','.join(sorted(r.methods - {'HEAD', 'OPTIONS'}))} {r.rule}"
             for r in _current_rules()
         )
-        return admin().reply("index", {"version": 1, "endpoints": rules})
+        return admin().reply("index", {"version": 1, "kind": "mock", "endpoints": rules})
 
     for module in _ROUTE_MODULES:
         module.register(bp)

@@ -176,9 +176,11 @@ def _mock_config(account: str) -> dict[str, Any]:
 
 
 def _admin(server: MockServer) -> MockServer | None:
-    """``server`` if it answers the admin API's index, else ``None`` (closed)."""
+    """``server`` if it answers the admin API's index as a mock, else ``None`` (closed):
+    a ``statuskit proxy`` answers the index too, but holds no data to reset."""
     try:
-        is_mock = server.call("GET", "/").get("version") == 1
+        index = server.call("GET", "/")
+        is_mock = index.get("version") == 1 and index.get("kind", "mock") == "mock"
     except (StatuskitError, ValueError, AttributeError):
         is_mock = False
     if not is_mock:

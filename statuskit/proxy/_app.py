@@ -293,7 +293,7 @@ def _admin_blueprint(app: ProxyApp) -> Blueprint:
             for r in current_app.url_map.iter_rules()
             if r.rule.startswith(PREFIX)
         )
-        return admin().reply("index", {"version": 1, "endpoints": rules})
+        return admin().reply("index", {"version": 1, "kind": "proxy", "endpoints": rules})
 
     fault_routes.register(bp)
     journal_routes.register(bp)

@@ -27,11 +27,11 @@ from statuskit.catalogue import ErrorCase, Operation, operations
 from statuskit.contracts.checks import body_of, check_answer
 from statuskit.errors import ContractViolation, KitDecisionDiffers
 from statuskit.registry import SchemaRegistry, default_registry
+from statuskit.wire import answer_code
 
 __all__ = [
     "Planned",
     "Scheme",
-    "answer_code",
     "check_case",
     "credential_case",
     "plan",
@@ -164,19 +164,6 @@ def credential_case(op: Operation, credential: str, *, missing: bool) -> ErrorCa
         change = case.request.credentials
         if credential in change and (change[credential] is None) == missing:
             return case
-    return None
-
-
-def answer_code(api: str, body: Any) -> str | None:
-    """The code an error answer carries, as the catalogue writes it: Thalamus's errors as
-    ``field:Code`` (comma-separated when there are several), Tealium's ``returnCode``."""
-    if not isinstance(body, dict):
-        return None
-    errors = body.get("errors")
-    if api == "thalamus" and isinstance(errors, dict):
-        return ",".join(f"{k}:{v}" for k, v in errors.items()) or None
-    if "returnCode" in body:
-        return str(body["returnCode"])
     return None
 
 

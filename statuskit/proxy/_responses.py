@@ -47,6 +47,7 @@ from statuskit.drift.rules import severity_of
 from statuskit.proxy._exchange import Exchange
 from statuskit.proxy._requests import PROBE
 from statuskit.registry import SchemaRegistry
+from statuskit.wire import answer_code
 from statuskit.wire import tealium as wire_tealium
 from statuskit.wire import thalamus as wire_thalamus
 
@@ -174,6 +175,8 @@ class ResponseJudge:
         findings = [*found, *in_body]
         if body.kit:
             findings = [_kit(f) for f in findings]
+        # After the kit marks: a documented case's status is documented under any body.
+        findings += _misplaced(exchange, op)
         tally = None
         if body.schema is not None and body.schema != self.error_schema and 200 <= status < 300:
             tally = _parsed(body.schema, exchange.response_body)
@@ -233,6 +236,35 @@ class ResponseJudge:
             cookie = wire_thalamus.session_cookie(registry=registry)
             return (Cookie(cookie=cookie, documented=False, source=_THALAMUS_LOGIN),)
         return ()
+
+
+def _misplaced(exchange: Exchange, op: Operation) -> list[DriftFinding]:
+    """A refusal whose code is one of ``op``'s error cases, under another status than the
+    case's (``404 id:NotFound`` answered as a 400): the status changed for that case."""
+    if exchange.status < 400:
+        return []
+    try:
+        code = answer_code(op.api, json.loads(exchange.response_body))
+    except ValueError:
+        return []
+    cases = [c for c in op.errors if c.code is not None and c.code == code]
+    if not cases or any(c.status == exchange.status for c in cases):
+        return []
+    case = cases[0]
+    return [
+        DriftFinding(
+            severity=severity_of("status-code-changed", documented=case.documented),
+            kind="status-code-changed",
+            api=op.api,
+            operation=op.name,
+            probe=PROBE,
+            path="<status>",
+            expected=f"{case} ({case.name})",
+            observed=f"{_status(exchange.status)} {code}",
+            documented=case.documented,
+            source=f"schemas/{op.api}/operations.json: {op.name} {case.name} ({case.provenance})",
+        )
+    ]
 
 
 def _parsed(schema: str, content: bytes) -> tuple[str, Any] | None:

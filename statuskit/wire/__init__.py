@@ -11,10 +11,18 @@ marks: redaction, the mock's journal and drift's reports all mask what it names.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from statuskit.wire._names import Carrier, carriers, secret_names
 
-__all__ = ["STRAY_SECRET_NAMES", "Carrier", "carriers", "cookie_header", "secret_names"]
+__all__ = [
+    "STRAY_SECRET_NAMES",
+    "Carrier",
+    "answer_code",
+    "carriers",
+    "cookie_header",
+    "secret_names",
+]
 
 #: [KIT] Names no API takes a credential under, but a confused client might send one
 #: under (a bearer token as ``?access_token=``): whatever records a request keeps their
@@ -36,3 +44,17 @@ def cookie_header(set_cookies: Iterable[str]) -> str | None:
         if sep and name.strip() and value.strip().strip('"'):
             pairs.append(f"{name.strip()}={value.strip()}")
     return "; ".join(pairs) or None
+
+
+def answer_code(api: str, body: Any) -> str | None:
+    """The code an error answer carries, as the catalogue writes its cases' codes:
+    Thalamus's errors as ``field:Code`` (comma-separated when there are several),
+    Tealium's ``returnCode``; ``None`` for a body that carries none."""
+    if not isinstance(body, dict):
+        return None
+    errors = body.get("errors")
+    if api == "thalamus" and isinstance(errors, dict):
+        return ",".join(f"{k}:{v}" for k, v in errors.items()) or None
+    if "returnCode" in body:
+        return str(body["returnCode"])
+    return None

@@ -435,3 +435,15 @@ def test_a_mutated_upstream_is_found_under_the_clients_traffic(validator: Valida
         ("field-added", "info", "$.retentionDays", True),
         ("enum-value-added", "warning", "$.status[*].state", True),
     }
+
+
+def test_a_case_answered_under_another_status_is_found(validator: Validator) -> None:
+    # 404 id:NotFound (a kit decision) answered as a 400: the status is one get-status
+    # lists, but the code names a case the catalogue writes with 404.
+    body = {"errors": {"id": "NotFound"}}
+    verdict = validator.observe(exchange(RECORD_PATH, thalamus(), status=400, body=body))
+    assert seen(verdict.findings) == {("status-code-changed", "breaking", "<status>", False)}
+    # Tealium's unknown file (a documented 404) answered as a 400.
+    body = {"returnCode": 404, "message": "Supplied file name not found"}
+    verdict = validator.observe(exchange(V1_FILE, v1(), status=400, body=body))
+    assert ("status-code-changed", "breaking", "<status>", True) in seen(verdict.findings)

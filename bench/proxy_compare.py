@@ -145,11 +145,15 @@ def measure(legs: list[Leg], target: tuple[str, list[str]], args: argparse.Names
     )
 
 
-def started_legs(stack: ExitStack, upstream: Server, names: list[str]) -> list[Leg]:
-    """The upstream, and each proxy in ``names`` started in front of it."""
+def started_legs(
+    stack: ExitStack, upstream: Server, names: list[str], workers: int = 1
+) -> list[Leg]:
+    """The upstream, and each proxy in ``names`` started in front of it (statuskit proxy
+    with ``workers`` worker processes)."""
     legs = [Leg(DIRECT, upstream)]
     if OURS in names:
-        legs.append(Leg(OURS, stack.enter_context(statuskit_proxy(upstream.base_url, free_port()))))
+        ours = statuskit_proxy(upstream.base_url, free_port(), "--workers", str(workers))
+        legs.append(Leg(OURS, stack.enter_context(ours)))
     if PRISM in names:
         prism = install_prism()
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -250,6 +254,7 @@ def arguments() -> argparse.Namespace:
     add("--warmup", type=int, default=2, help="seconds of load per leg, not counted")
     add("--sample", type=int, default=25, help="responses checked per leg and API")
     add("--legs", default="statuskit,prism", help="proxies beside the direct baseline")
+    add("--proxy-workers", type=int, default=2, help="statuskit proxy --workers (2: both cores)")
     return parser.parse_args()
 
 
@@ -275,7 +280,7 @@ def run(args: argparse.Namespace, names: list[str]) -> Results:
     results = Results({}, {}, {})
     with others_cores() as others, ExitStack() as stack:
         upstream = stack.enter_context(statuskit_serve("--workers", "2"))
-        legs = started_legs(stack, upstream, names)
+        legs = started_legs(stack, upstream, names, args.proxy_workers)
         targets = {"thalamus": thalamus_target(upstream.base_url)}
         tealium = tealium_target(upstream.base_url)
         if tealium is not None:

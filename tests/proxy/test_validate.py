@@ -444,6 +444,6 @@ def test_a_case_answered_under_another_status_is_found(validator: Validator) -> 
     verdict = validator.observe(exchange(RECORD_PATH, thalamus(), status=400, body=body))
     assert seen(verdict.findings) == {("status-code-changed", "breaking", "<status>", False)}
     # Tealium's unknown file (a documented 404) answered as a 400.
-    body = {"returnCode": 404, "message": "Supplied file name not found"}
-    verdict = validator.observe(exchange(V1_FILE, v1(), status=400, body=body))
+    refusal = {"returnCode": 404, "message": "Supplied file name not found"}
+    verdict = validator.observe(exchange(V1_FILE, v1(), status=400, body=refusal))
     assert ("status-code-changed", "breaking", "<status>", True) in seen(verdict.findings)

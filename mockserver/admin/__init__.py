@@ -21,14 +21,15 @@ from mockserver.admin import clock, faults, journal, resources
 from mockserver.admin._api import API, PREFIX, AdminApi, admin
 from mockserver.config import MockConfig
 
-__all__ = ["MOUNT"]
+__all__ = ["MOUNT", "index_blueprint"]
 
 #: The modules whose ``register(bp)`` adds their routes to every admin blueprint.
 _ROUTE_MODULES = (clock, faults, journal, resources)
 
 
-def blueprint(config: MockConfig) -> Blueprint:
-    """The admin blueprint, with every admin module's routes."""
+def index_blueprint(kind: str) -> Blueprint:
+    """An admin blueprint with its guard, its input checks and its index (``GET /``, the
+    admin routes served, naming the server ``kind``): the mock's, and the proxy's."""
     bp = Blueprint("admin", __name__, url_prefix=PREFIX)
     bp.before_request(lambda: admin().guard())
     # After the guard, so a caller without the token learns nothing from a 400.
@@ -40,8 +41,14 @@ def blueprint(config: MockConfig) -> Blueprint:
             f"{','.join(sorted(r.methods - {'HEAD', 'OPTIONS'}))} {r.rule}"
             for r in _current_rules()
         )
-        return admin().reply("index", {"version": 1, "kind": "mock", "endpoints": rules})
+        return admin().reply("index", {"version": 1, "kind": kind, "endpoints": rules})
 
+    return bp
+
+
+def blueprint(config: MockConfig) -> Blueprint:
+    """The admin blueprint, with every admin module's routes."""
+    bp = index_blueprint("mock")
     for module in _ROUTE_MODULES:
         module.register(bp)
     return bp

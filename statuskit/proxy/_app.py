@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wsgi import LimitedStream
 
@@ -40,9 +40,10 @@ from mockserver._mount import ApiMount
 from mockserver._state import EXTENSION, MockState
 from mockserver.admin import MOUNT as ADMIN
 from mockserver.admin import faults as fault_routes
+from mockserver.admin import index_blueprint
 from mockserver.admin import journal as journal_routes
 from mockserver.admin._api import API as ADMIN_API
-from mockserver.admin._api import PREFIX, AdminApi, admin
+from mockserver.admin._api import AdminApi, admin
 from mockserver.config import MockConfig
 from mockserver.control import Clock, Control
 from mockserver.readcache import ReadCache
@@ -281,20 +282,7 @@ def _report_format(default: Format) -> Format:
 
 def _admin_blueprint(app: ProxyApp) -> Blueprint:
     """The proxy's admin API: the mock's fault and journal routes, findings and report."""
-    bp = Blueprint("admin", __name__, url_prefix=PREFIX)
-    bp.before_request(lambda: admin().guard())
-    # After the guard, so a caller without the token learns nothing from a 400.
-    bp.before_request(lambda: admin().check_inputs())
-
-    @bp.get("/")
-    def index() -> Response:
-        rules = sorted(
-            f"{','.join(sorted((r.methods or set()) - {'HEAD', 'OPTIONS'}))} {r.rule}"
-            for r in current_app.url_map.iter_rules()
-            if r.rule.startswith(PREFIX)
-        )
-        return admin().reply("index", {"version": 1, "kind": "proxy", "endpoints": rules})
-
+    bp = index_blueprint("proxy")
     fault_routes.register(bp)
     journal_routes.register(bp)
 

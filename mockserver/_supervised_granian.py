@@ -23,11 +23,13 @@ import time
 from typing import Any
 
 from granian import Granian
+from granian.constants import Interfaces
+from granian.log import LogLevels
 
 from mockserver._supervision import exit_reason, not_replaced, replaced, silence
 from statuskit.errors import StatuskitError
 
-__all__ = ["CRASH_LOOP", "QUICK", "SupervisedGranian", "serve"]
+__all__ = ["CRASH_LOOP", "QUICK", "SupervisedGranian", "serve", "serve_wsgi"]
 
 #: Granian's own line about a dead worker; ours replaces it.
 _GRANIAN_DEATH_LINE = r"Unexpected exit from worker-\d+$"
@@ -104,3 +106,33 @@ def serve(target: str, **options: Any) -> None:
                 "granian stopped: its workers could not be kept running "
                 "(the line above says which died, and why)"
             ) from None
+
+
+def serve_wsgi(
+    factory: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    blocking_threads: int,
+    kill_timeout: float,
+    log_level: str,
+) -> None:
+    """Serve the WSGI app that ``factory`` (``module:function``) builds in each worker, on
+    ``host:port``, supervised (:func:`serve`): ``statuskit serve``'s and the proxy's call.
+
+    ``kill_timeout`` bounds the wait for a worker still starting up, which can miss the stop
+    signal; ``log_level`` is granian's own (``warning``, ``error``), access lines off.
+    """
+    serve(
+        factory,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=blocking_threads,
+        factory=True,
+        workers_kill_timeout=kill_timeout,
+        log_level=LogLevels(log_level),
+        log_access=False,
+    )

@@ -216,26 +216,19 @@ def _when_serving(options: ServeOptions, then: Callable[[], None], timeout: floa
 
 
 def _granian(options: ServeOptions) -> None:
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-
-    from mockserver._supervised_granian import serve
+    from mockserver._supervised_granian import serve_wsgi
 
     # Supervised: a worker that dies is replaced, in one line of log (docs/reliability.md).
-    serve(
+    serve_wsgi(
         "mockserver.serving:worker_app",
-        address=options.host,
+        host=options.host,
         port=options.port,
-        interface=Interfaces.WSGI,
         workers=options.workers,
         # A handful of threads per worker: the views never block for long, and more
         # threads only contend for the interpreter lock (docs/benchmarks.md).
         blocking_threads=BLOCKING_THREADS,
-        factory=True,
-        # A worker still starting up can miss the stop signal; this bounds the wait.
-        workers_kill_timeout=WORKERS_KILL_TIMEOUT,
-        log_level=LogLevels.warning,
-        log_access=False,
+        kill_timeout=WORKERS_KILL_TIMEOUT,
+        log_level="warning",
     )
 
 

@@ -178,22 +178,16 @@ def wait_serving(host: str, port: int, then: Callable[[], None], timeout: float 
 def serve(options: ProxyOptions, workers: int) -> None:
     """Serve on ``options.host:port`` with ``workers`` processes until SIGINT or SIGTERM
     (inside :func:`prepared`). Raises :class:`StatuskitError` if granian gives up."""
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-
-    from mockserver._supervised_granian import serve as supervised
+    from mockserver._supervised_granian import serve_wsgi
 
     if workers < 1:
         raise StatuskitError("--workers must be at least 1")
-    supervised(
+    serve_wsgi(
         "statuskit.proxy._serving:worker_app",
-        address=options.host,
+        host=options.host,
         port=options.port,
-        interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=BLOCKING_THREADS,
-        factory=True,
-        workers_kill_timeout=WORKERS_KILL_TIMEOUT,
-        log_level=LogLevels.error,
-        log_access=False,
+        kill_timeout=WORKERS_KILL_TIMEOUT,
+        log_level="error",
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 __all__ = ["register"]
 
@@ -26,15 +25,6 @@ def _check(args: argparse.Namespace) -> None:
         if getattr(args, name) not in (None, []):
             option = "--" + name.removesuffix("s").replace("_", "-")
             raise ConfigError(f"{option} does not apply to --api {args.api}")
-
-
-def _write(path: str, text: str) -> None:
-    from statuskit.errors import ConfigError
-
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,11 +54,10 @@ def run(args: argparse.Namespace) -> int:
         progress=drift.Progress(sys.stderr, enabled=not args.quiet),
         record=args.record,
     )
-    rendered = drift.render(report, args.format)
     if args.output:
-        _write(args.output, rendered)
+        drift.write(report, args.output, args.format)
     else:
-        sys.stdout.write(rendered)
+        sys.stdout.write(drift.render(report, args.format))
     notes = []
     if args.write_baseline:
         # Reasons written into the baseline read (if any) carry over to the new one.

@@ -25,7 +25,7 @@ from __future__ import annotations
 from statuskit.drift.baseline import Baseline
 from statuskit.drift.compare import Comparison, compare
 from statuskit.drift.engine import DriftOptions, run
-from statuskit.drift.formats import Format, render
+from statuskit.drift.formats import Format, render, write
 from statuskit.drift.model import DriftFinding, DriftReport, Kind, ProbeRecord, Severity
 from statuskit.drift.progress import Progress
 from statuskit.drift.propose import Proposal, propose
@@ -48,4 +48,5 @@ __all__ = [
     "render",
     "run",
     "severity_of",
+    "write",
 ]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 
 from statuskit.drift.model import DriftFinding, DriftReport
+from statuskit.errors import ConfigError
 
-__all__ = ["FORMATS", "Format", "render"]
+__all__ = ["FORMATS", "Format", "render", "write"]
 
 Format = Literal["text", "json", "markdown", "junit"]
 FORMATS: tuple[Format, ...] = ("text", "json", "markdown", "junit")
@@ -216,3 +218,12 @@ _RENDERERS: dict[str, Callable[[DriftReport], str]] = {
 def render(report: DriftReport, fmt: Format = "text") -> str:
     """The report in one of :data:`FORMATS`."""
     return _RENDERERS[fmt](report)
+
+
+def write(report: DriftReport, path: str, fmt: Format) -> None:
+    """Write the report in ``fmt`` into ``path`` (``statuskit drift --output``, ``statuskit
+    proxy --report``); :class:`ConfigError` (exit 2, one line) if it cannot."""
+    try:
+        Path(path).write_text(render(report, fmt), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None

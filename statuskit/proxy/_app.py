@@ -26,7 +26,6 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, request
@@ -112,10 +111,7 @@ class _Keeper(Bookkeeper):
 def write_report(sink: FindingsSink, path: str, fmt: Format) -> DriftReport:
     """Render the sink's report in ``fmt`` into ``path``; :class:`ConfigError` if it cannot."""
     report = sink.report()
-    try:
-        Path(path).write_text(drift.render(report, fmt), encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    drift.write(report, path, fmt)
     return report
 
 

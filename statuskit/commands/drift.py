@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from statuskit.commands._options import add_fail_on, add_format
+
 __all__ = ["register"]
 
 _THALAMUS_ONLY = ("ids", "login_path")
@@ -115,14 +117,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--baseline", metavar="FILE", help="accepted findings: report as suppressed"
     )
     parser.add_argument("--write-baseline", metavar="FILE", help="accept every finding of this run")
-    parser.add_argument("--format", choices=("text", "json", "markdown", "junit"), default="text")
+    add_format(parser)
     parser.add_argument("--output", metavar="FILE", help="write the report here (default stdout)")
-    parser.add_argument(
-        "--fail-on",
-        choices=("breaking", "warning", "info"),
-        default="breaking",
-        help="exit 1 on findings at or above this severity (default breaking)",
-    )
+    add_fail_on(parser)
     parser.add_argument(
         "--fail-on-kit-decisions",
         action="store_true",

@@ -13,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from statuskit import __version__
+from statuskit.commands._options import add_fail_on, add_format, add_listen
 
 if TYPE_CHECKING:
     from statuskit.proxy import ProxyOptions
@@ -130,21 +131,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--upstream", required=True, metavar="URL", help="http(s)://host[:port][/base/path]"
     )
-    parser.add_argument("--api", choices=("thalamus", "tealium", "all"), default="all")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8081, help="port, 0 for any free one (8081)")
+    add_listen(parser, port=8081)
     parser.add_argument("--record", metavar="DIR", help="save every exchange, scrubbed, here")
     parser.add_argument("--report", metavar="FILE", help="write the findings here at shutdown")
-    parser.add_argument("--format", choices=("text", "json", "markdown", "junit"), default="text")
+    add_format(parser)
     parser.add_argument(
         "--baseline", metavar="FILE", help="accepted findings (drift's baseline): suppressed"
     )
-    parser.add_argument(
-        "--fail-on",
-        choices=("breaking", "warning", "info"),
-        default="breaking",
-        help="exit 1 on findings at or above this severity (default breaking)",
-    )
+    add_fail_on(parser)
     parser.add_argument(
         "--errors",
         action="store_true",

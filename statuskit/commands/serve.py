@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from statuskit import __version__
+from statuskit.commands._options import add_listen
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.secrets import Secret
 
@@ -98,9 +99,7 @@ def run(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``serve`` parser."""
     parser = commands.add_parser("serve", help="start the fake upstreams")
-    parser.add_argument("--api", choices=("thalamus", "tealium", "all"), default="all")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port, 0 for any free one")
+    add_listen(parser, port=8080)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--config", metavar="FILE", help="a TOML or JSON mock config file")
     parser.add_argument("--seed", type=int, help="seed of the generated data (default 0)")

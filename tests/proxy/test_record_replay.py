@@ -5,7 +5,7 @@ reference client sees the same states, in the same order, to the same end."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,26 +41,42 @@ def recording_proxy(upstream: str, folder: Path) -> Iterator[str]:
         yield url
 
 
-def test_a_lifecycle_recorded_through_the_proxy_replays_in_a_fresh_serve(tmp_path: Path) -> None:
-    folder = tmp_path / "recorded"
+def record_lifecycle(
+    folder: Path,
+    scenario: dict[str, int],
+    *,
+    polls: int,
+    every: int,
+    at: Callable[[float], object] = lambda moment: None,
+) -> tuple[int, list[str]]:
+    """One import of ``scenario`` on a ``statuskit serve`` upstream, polled through a proxy
+    recording into ``folder`` up to ``polls`` times, staging's clock ``every`` seconds on per
+    poll (each moment told to ``at`` first): its real id and the states the client saw."""
     through_proxy: list[str] = []
     with (
         serve_process("--api", "thalamus") as upstream,
         httpx.Client(base_url=upstream.base_url) as staging,
     ):
         staging.post("/__admin/v1/clock/freeze", json={"at": START})
-        made = staging.post("/__admin/v1/thalamus/imports", json={"scenario": SCENARIO})
-        real_id = made.json()["items"][0]["id"]
+        made = staging.post("/__admin/v1/thalamus/imports", json={"scenario": scenario})
+        real_id: int = made.json()["items"][0]["id"]
         with (
             recording_proxy(upstream.base_url, folder) as proxy,
             ThalamusClient.from_env(proxy, environ={}) as client,
         ):
-            for n in range(20):
-                staging.post("/__admin/v1/clock/set", json={"at": START + 10 * n})
+            for n in range(polls):
+                at(START + n * every)
+                staging.post("/__admin/v1/clock/set", json={"at": START + n * every})
                 record = client.get_status(real_id)
                 through_proxy.append(record.state)
                 if is_terminal(record):
                     break
+    return real_id, through_proxy
+
+
+def test_a_lifecycle_recorded_through_the_proxy_replays_in_a_fresh_serve(tmp_path: Path) -> None:
+    folder = tmp_path / "recorded"
+    real_id, through_proxy = record_lifecycle(folder, SCENARIO, polls=20, every=10)
     assert through_proxy[-1] == "PROCESSED"
     [resource] = json.loads((folder / LIFECYCLES).read_text())["resources"]
     assert resource["key"] != str(real_id)
@@ -111,25 +127,13 @@ def test_serve_replay_dir_plays_a_recorded_lifecycle_poll_for_poll(
     tmp_path: Path, staging_time: list[float]
 ) -> None:
     folder = tmp_path / "recorded"
-    through_proxy: list[str] = []
-    with (
-        serve_process("--api", "thalamus") as upstream,
-        httpx.Client(base_url=upstream.base_url) as staging,
-    ):
-        staging.post("/__admin/v1/clock/freeze", json={"at": START})
-        made = staging.post("/__admin/v1/thalamus/imports", json={"scenario": SLOW_SCENARIO})
-        real_id = made.json()["items"][0]["id"]
-        with (
-            recording_proxy(upstream.base_url, folder) as proxy,
-            ThalamusClient.from_env(proxy, environ={}) as client,
-        ):
-            for n in range(30):
-                staging_time[0] = START + n * POLL_SECONDS
-                staging.post("/__admin/v1/clock/set", json={"at": staging_time[0]})
-                record = client.get_status(real_id)
-                through_proxy.append(record.state)
-                if is_terminal(record):
-                    break
+
+    def follow(moment: float) -> None:
+        staging_time[0] = moment
+
+    real_id, through_proxy = record_lifecycle(
+        folder, SLOW_SCENARIO, polls=30, every=POLL_SECONDS, at=follow
+    )
     assert distinct(through_proxy) == ["WAITING", "PROCESSING", "PROCESSED"]
     [resource] = json.loads((folder / LIFECYCLES).read_text())["resources"]
     # Each progress step while processing is a body of its own.

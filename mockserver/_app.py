@@ -28,7 +28,7 @@ from mockserver.store import Store
 from statuskit.errors import ContractViolation
 from statuskit.registry import default_registry
 
-__all__ = ["build_app"]
+__all__ = ["bare_app", "build_app"]
 
 log = logging.getLogger("statuskit.mock")
 
@@ -79,6 +79,25 @@ def _pep3333_path(wsgi_app: Any) -> Any:
     return app
 
 
+def bare_app(
+    name: str, settings: MockConfig, mounts: Sequence[ApiMount]
+) -> tuple[Flask, MockState]:
+    """A Flask app with no routes yet, and its state (the store in ``settings.state_path``,
+    shared by a server's workers, or in memory; the clock; the body gate) with ``mounts``
+    set up on it: where a mock and the proxy start alike."""
+    app = Flask(name)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
+    # Werkzeug answers "//" in a path with a 308 and an HTML page; an API answers in JSON.
+    app.url_map.merge_slashes = False
+    store = Store(settings.state_path)
+    control = Control(store)
+    gate = Gate(default_registry(), enabled=settings.validate_responses)
+    state = MockState(settings, store, gate, control, Clock(control), ReadCache(store))
+    state.apis = {mount.name: mount.setup(state) for mount in mounts}
+    app.extensions[EXTENSION] = state
+    return app, state
+
+
 def build_app(
     config: MockConfig | dict[str, Any] | None,
     mounts: Sequence[ApiMount],
@@ -89,17 +108,8 @@ def build_app(
     other claims."""
     mounts = [*mounts, ADMIN]
     settings = MockConfig.coerce(config)
-    app = Flask(name)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
-    # Werkzeug answers "//" in a path with a 308 and an HTML page; an API answers in JSON.
-    app.url_map.merge_slashes = False
-    store = Store(settings.state_path)
-    control = Control(store)
-    gate = Gate(default_registry(), enabled=settings.validate_responses)
-    state = MockState(settings, store, gate, control, Clock(control), ReadCache(store))
-    state.apis = {mount.name: mount.setup(state) for mount in mounts}
+    app, state = bare_app(name, settings, mounts)
     state.seeders = tuple(mount.seed for mount in mounts)
-    app.extensions[EXTENSION] = state
     hot = [mount.hot(state.api(mount.name)) for mount in mounts if mount.hot is not None]
     # Outermost the path repair, so the hot path and Flask read the same path; then the
     # journal, hints and faults, so they cover what the hot path answers too.
@@ -108,7 +118,7 @@ def build_app(
     for mount in mounts:
         app.register_blueprint(mount.blueprint(settings))
         # Workers of one server share a database: only the first to get here seeds it.
-        if store.claim(f"seeded:{mount.name}"):
+        if state.store.claim(f"seeded:{mount.name}"):
             mount.seed(state)
 
     def owner() -> ApiMount:

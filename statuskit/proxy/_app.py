@@ -32,7 +32,7 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wsgi import LimitedStream
 
-from mockserver._http import Gate
+from mockserver._app import bare_app
 from mockserver._inputs import Rejection, Reply, StartResponse
 from mockserver._middleware import ADMIN_PREFIX, Bookkeeper
 from mockserver._mount import ApiMount
@@ -44,10 +44,7 @@ from mockserver.admin import journal as journal_routes
 from mockserver.admin._api import API as ADMIN_API
 from mockserver.admin._api import AdminApi, admin
 from mockserver.config import MockConfig
-from mockserver.control import Clock, Control
-from mockserver.readcache import ReadCache
 from mockserver.serving import is_loopback
-from mockserver.store import Store
 from mockserver.tealium import MOUNT as TEALIUM
 from mockserver.thalamus import MOUNT as THALAMUS
 from statuskit import catalogue, drift
@@ -59,7 +56,6 @@ from statuskit.proxy._exchange import Exchange, FindingsSink, Observer, Verdict
 from statuskit.proxy._forward import Forwarder, Upstream
 from statuskit.proxy._handler import Forwarding
 from statuskit.proxy._options import ProxyOptions
-from statuskit.registry import default_registry
 
 __all__ = ["MOUNTS", "NoFindings", "ProxyApp", "write_report"]
 
@@ -184,16 +180,8 @@ class ProxyApp:
         return mount.http_error(self.state, status, "")
 
     def _flask(self, settings: MockConfig, mounts: Sequence[ApiMount]) -> Flask:
-        flask = Flask(__name__)
-        flask.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
-        flask.url_map.merge_slashes = False
         # The workers' shared SQLite file under ``statuskit proxy``; in memory otherwise.
-        store = Store(settings.state_path)
-        control = Control(store)
-        gate = Gate(default_registry(), enabled=settings.validate_responses)
-        state = MockState(settings, store, gate, control, Clock(control), ReadCache(store))
-        state.apis = {mount.name: mount.setup(state) for mount in mounts}
-        flask.extensions[EXTENSION] = state
+        flask, state = bare_app(__name__, settings, mounts)
         for mount in mounts:
             if mount is not ADMIN:
                 # Their routes only: fault targets and route names. No view of theirs runs.

@@ -189,17 +189,8 @@ class ResponseJudge:
         more if its body lost the API's error shape."""
         listed = ", ".join(_status(s) for s in sorted(op.statuses))
         found = [
-            DriftFinding(
-                severity=severity_of("status-code-changed", documented=True),
-                kind="status-code-changed",
-                api=op.api,
-                operation=op.name,
-                probe=PROBE,
-                path="<status>",
-                expected=f"one of {listed}",
-                observed=_status(exchange.status),
-                documented=True,
-                source=f"schemas/{op.api}/operations.json: {op.name} responses",
+            _status_changed(
+                op, f"one of {listed}", _status(exchange.status), documented=True, of="responses"
             )
         ]
         if exchange.status >= 400 and self.error_schema is not None:
@@ -251,20 +242,27 @@ def _misplaced(exchange: Exchange, op: Operation) -> list[DriftFinding]:
     if not cases or any(c.status == exchange.status for c in cases):
         return []
     case = cases[0]
-    return [
-        DriftFinding(
-            severity=severity_of("status-code-changed", documented=case.documented),
-            kind="status-code-changed",
-            api=op.api,
-            operation=op.name,
-            probe=PROBE,
-            path="<status>",
-            expected=f"{case} ({case.name})",
-            observed=f"{_status(exchange.status)} {code}",
-            documented=case.documented,
-            source=f"schemas/{op.api}/operations.json: {op.name} {case.name} ({case.provenance})",
-        )
-    ]
+    observed = f"{_status(exchange.status)} {code}"
+    of = f"{case.name} ({case.provenance})"
+    return [_status_changed(op, f"{case} ({case.name})", observed, case.documented, of=of)]
+
+
+def _status_changed(
+    op: Operation, expected: str, observed: str, documented: bool, *, of: str
+) -> DriftFinding:
+    """A ``status-code-changed`` finding on ``op``, its source the operation's ``of``."""
+    return DriftFinding(
+        severity=severity_of("status-code-changed", documented=documented),
+        kind="status-code-changed",
+        api=op.api,
+        operation=op.name,
+        probe=PROBE,
+        path="<status>",
+        expected=expected,
+        observed=observed,
+        documented=documented,
+        source=f"schemas/{op.api}/operations.json: {op.name} {of}",
+    )
 
 
 def _parsed(schema: str, content: bytes) -> tuple[str, Any] | None:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from mockserver._state import MockState
-from mockserver.admin._inputs import describe_findings
 from mockserver.scenarios import Recorded, RecordedStep
 from mockserver.store import Record
 from statuskit.errors import ConfigError, ContractViolation
+from statuskit.findings import one_line
 
 __all__ = [
     "LIFECYCLES",
@@ -58,7 +58,7 @@ def load_recording(directory: str | os.PathLike[str], state: MockState) -> dict[
         raise ReplayError(f"{path} is not JSON: {exc}") from None
     findings = state.gate.registry.validate("admin", "recording", document)
     if findings:
-        raise ReplayError(f"{path}: {describe_findings(findings, 'body')}")
+        raise ReplayError(f"{path}: {one_line(findings, 'body')}")
     if not isinstance(document, dict):  # the schema says so; this tells mypy
         raise ReplayError(f"{path}: not a recording")
     return document

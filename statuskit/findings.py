@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from jsonschema import ValidationError
 
-__all__ = ["Finding", "findings_from_errors"]
+__all__ = ["Finding", "findings_from_errors", "one_line"]
 
 # Long instance reprs make unreadable one-line messages; the JSON path says where to look.
 _MAX_MESSAGE = 200
@@ -59,3 +59,12 @@ def findings_from_errors(errors: Iterable[ValidationError]) -> list[Finding]:
         for error in errors
     ]
     return sorted(found, key=lambda finding: (finding.path, finding.schema_path))
+
+
+def one_line(findings: list[Finding], root: str) -> str:
+    """The first finding as one line starting with the field's JSON path (``root`` for the
+    whole document), and how many more there are: the message of an input's 400."""
+    first = findings[0]
+    where = first.path.removeprefix("$").removeprefix(".") or root
+    more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+    return f"{where}: {first.message}{more}"

@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from statuskit.errors import SchemaLoadError
-from statuskit.findings import Finding
+from statuskit.findings import one_line
 from statuskit.registry import SchemaRegistry
 
-__all__ = ["AdminInputs", "ClockRange", "Expected", "InputError", "describe_findings", "parse_json"]
+__all__ = ["AdminInputs", "ClockRange", "Expected", "InputError", "parse_json"]
 
 API = "admin"
 JSON = "application/json"
@@ -50,15 +50,6 @@ class Expected:
     parameters: tuple[str, ...] = ()
     #: Those it types as integers: read as numbers when written as one.
     integers: frozenset[str] = frozenset()
-
-
-def describe_findings(findings: list[Finding], root: str) -> str:
-    """The first finding as one line starting with the field's JSON path (``root`` for the
-    whole body or query), and how many more there are."""
-    first = findings[0]
-    where = first.path.removeprefix("$").removeprefix(".") or root
-    more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
-    return f"{where}: {first.message}{more}"
 
 
 def _number(text: str) -> int | float:
@@ -239,4 +230,4 @@ class AdminInputs:
     def _check(self, schema: str, value: Any, root: str) -> None:
         findings = self.registry.validate(API, schema, value)
         if findings:
-            raise InputError(describe_findings(findings, root))
+            raise InputError(one_line(findings, root))

@@ -31,20 +31,6 @@ _GUNICORN_EXIT_LINES = r"Worker \(pid:%s\) "
 _STOPS = frozenset({signal.SIGTERM, signal.SIGQUIT, signal.SIGINT})
 
 
-def _peek(pid: int) -> str | None:
-    """How child ``pid`` ended, read without reaping it (the arbiter reaps it), or
-    ``None`` if it has not."""
-    try:
-        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        return None
-    if info is None or info.si_pid == 0:
-        return None
-    if info.si_code == os.CLD_EXITED:
-        return exit_reason(info.si_status)
-    return exit_reason(-info.si_status)
-
-
 def abort_at_once(worker: Any) -> None:
     """The ``worker_abort`` hook: a worker the arbiter aborts (its timeout kill) leaves now.
 
@@ -76,12 +62,28 @@ class SupervisedArbiter(Arbiter):
             self._ended(pid, None)
 
     def reap_workers(self) -> None:
-        """Reap as gunicorn does, having first read how each exited worker ended."""
+        """Reap as gunicorn does, keeping how each worker it reaps ended.
+
+        Gunicorn's loop reaps with ``os.waitpid``, whose status says how the worker ended;
+        it is kept as gunicorn reads it. (Peeking first left a window: a worker that ended
+        between the peek and the reap was reported as "cause unknown".)
+        """
         before = set(self.WORKERS)
-        how = {pid: _peek(pid) for pid in before}
+        how: dict[int, str] = {}
+        real = os.waitpid
+
+        def waitpid(pid: int, options: int) -> tuple[int, int]:
+            found, status = real(pid, options)
+            if found:
+                how[found] = exit_reason(os.waitstatus_to_exitcode(status))
+            return found, status
+
+        # The arbiter runs in one thread, and only gunicorn's reap loop calls this meanwhile.
+        os.waitpid = waitpid
         try:
             super().reap_workers()
         finally:  # also when the arbiter halts: a worker that could not boot
+            os.waitpid = real
             for pid in before - set(self.WORKERS):
                 self._ended(pid, how.get(pid))
 

@@ -134,6 +134,7 @@ class Validator:
         registry: SchemaRegistry | None = None,
         check_requests: bool = True,
         min_enum_samples: int = DEFAULT_MIN_ENUM_SAMPLES,
+        unseen_enums: bool = False,
     ) -> None:
         self.registry = registry or default_registry()
         self.apis = tuple(apis)
@@ -142,7 +143,11 @@ class Validator:
         self.min_enum_samples = min_enum_samples
         self._secrets = _Secrets(self.registry)
         self.findings.scrub = self._secrets
-        self.findings.extra = self.unseen
+        # Off by default: passive traffic holds only what the application asks for (one
+        # import type, a few states), so a value it never saw says nothing of the API, and
+        # reporting it would be a false alarm. Drift, which probes, reports them.
+        if unseen_enums:
+            self.findings.extra = self.unseen
         self._routes: dict[tuple[str, str, tuple[str, ...]], tuple[Route, ...]] = {}
         self._requests: dict[str, RequestChecker] = {}
         self._responses: dict[str, ResponseJudge] = {}

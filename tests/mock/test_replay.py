@@ -29,6 +29,7 @@ from statuskit.proxy._exchange import Exchange
 from statuskit.proxy._record import EXCHANGES, LIFECYCLES, Recorder
 from statuskit.registry import SchemaRegistry
 from tests.helpers import statuskit
+from tests.proxy.exchanges import from_httpx
 
 START = 1_800_000_000  # the staging stand-in's frozen clock, epoch seconds
 POLL_SECONDS = 60
@@ -55,24 +56,7 @@ class Recording:
 
 def observed(response: httpx.Response, at: float) -> Exchange:
     """What the proxy hands its observers for one answer of the staging stand-in."""
-    request = response.request
-    path = request.url.path
-    return Exchange(
-        api=None
-        if (op := catalogue.classify(OPERATIONS, request.method, path)) is None
-        else op.api,
-        operation=op,
-        method=request.method,
-        path=path,
-        query=request.url.query.decode(),
-        request_headers=tuple(request.headers.multi_items()),
-        request_body=request.content,
-        status=response.status_code,
-        response_headers=tuple(response.headers.multi_items()),
-        response_body=response.content,
-        started=at,
-        elapsed=0.001,
-    )
+    return from_httpx(response, started=at)
 
 
 def _login(http: httpx.Client, api: str) -> dict[str, str]:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
+
 from statuskit.catalogue import classify, operations
 from statuskit.fixtures import documented
 from statuskit.proxy import Exchange
@@ -109,4 +111,24 @@ def exchange(
         response_body=content,
         started=started,
         elapsed=0.01,
+    )
+
+
+def from_httpx(response: httpx.Response, *, started: float = 0.0) -> Exchange:
+    """The exchange an httpx request and its (read) answer make, as the proxy would see it."""
+    request = response.request
+    op = classify(OPS, request.method, request.url.path)
+    return Exchange(
+        api=None if op is None else op.api,
+        operation=op,
+        method=request.method,
+        path=request.url.path,
+        query=request.url.query.decode(),
+        request_headers=tuple(request.headers.multi_items()),
+        request_body=request.content,
+        status=response.status_code,
+        response_headers=tuple(response.headers.multi_items()),
+        response_body=response.content,
+        started=started,
+        elapsed=0.0,
     )

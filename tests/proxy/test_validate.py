@@ -13,23 +13,22 @@ import httpx
 import pytest
 
 from mockserver import create_app
-from statuskit.catalogue import classify, operation
+from statuskit.catalogue import operation
 from statuskit.client import TealiumClient, ThalamusClient
 from statuskit.drift.model import DriftFinding
 from statuskit.errors import NotFoundError
-from statuskit.proxy import Exchange
 from statuskit.proxy._validate import UNDOCUMENTED, Validator
 from statuskit.wire import carriers
 from statuskit.wire import tealium as wire_tealium
 from tests.drift.mutate import Mutating, Rule, json_edit
 from tests.drift.test_mutations import FILE, RECORD, drop, new_last_state, put, rename, stringify
 from tests.proxy.exchanges import (
-    OPS,
     RECORD_PATH,
     SESSION,
     TOKEN,
     UTK,
     exchange,
+    from_httpx,
     record,
     tealium_file,
     thalamus,
@@ -372,21 +371,7 @@ class Watched(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
         response.read()
-        op = classify(OPS, request.method, request.url.path)
-        seen = Exchange(
-            api=None if op is None else op.api,
-            operation=op,
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query.decode(),
-            request_headers=tuple(request.headers.multi_items()),
-            request_body=request.content,
-            status=response.status_code,
-            response_headers=tuple(response.headers.multi_items()),
-            response_body=response.content,
-            started=0.0,
-            elapsed=0.0,
-        )
+        seen = from_httpx(response)
         self.validator.findings.add(seen, self.validator.observe(seen).findings)
         return response
 

@@ -56,7 +56,7 @@ class Recording:
 
 def observed(response: httpx.Response, at: float) -> Exchange:
     """What the proxy hands its observers for one answer of the staging stand-in."""
-    return from_httpx(response, started=at)
+    return from_httpx(response.request, response, started=at)
 
 
 def _login(http: httpx.Client, api: str) -> dict[str, str]:

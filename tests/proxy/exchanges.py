@@ -114,9 +114,10 @@ def exchange(
     )
 
 
-def from_httpx(response: httpx.Response, *, started: float = 0.0) -> Exchange:
+def from_httpx(
+    request: httpx.Request, response: httpx.Response, *, started: float = 0.0
+) -> Exchange:
     """The exchange an httpx request and its (read) answer make, as the proxy would see it."""
-    request = response.request
     op = classify(OPS, request.method, request.url.path)
     return Exchange(
         api=None if op is None else op.api,

@@ -371,7 +371,7 @@ class Watched(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)
         response.read()
-        seen = from_httpx(response)
+        seen = from_httpx(request, response)
         self.validator.findings.add(seen, self.validator.observe(seen).findings)
         return response
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from statuskit._catalogue_names import error_codes as _error_codes
@@ -285,7 +285,10 @@ def operations(
     ops = tuple(op for name in apis for op in _operations(registry, name))
     if login_path is not None:
         wanted = "/" + login_path.lstrip("/")
-        ops = tuple(_moved(op, wanted) if (op.api, op.name) == _LOGIN else op for op in ops)
+        # replace() runs __post_init__ again, so the route pattern follows the new path.
+        ops = tuple(
+            replace(op, templates=(wanted,)) if (op.api, op.name) == _LOGIN else op for op in ops
+        )
     return ops
 
 
@@ -327,21 +330,6 @@ def classify(ops: Iterable[Operation], method: str, path: str) -> Operation | No
     the most specific route wins (Tealium's ``/count`` over ``/{name}``)."""
     found = [op for op in ops if op.method == method.upper() and op.pattern.fullmatch(path)]
     return max(found, key=lambda op: op.literal_segments, default=None)
-
-
-def _moved(op: Operation, path: str) -> Operation:
-    return Operation(
-        op.api,
-        op.name,
-        op.method,
-        (path,),
-        op.statuses,
-        op.errors,
-        session=op.session,
-        parameters=op.parameters,
-        ids=op.ids,
-        route_cases=op.route_cases,
-    )
 
 
 @functools.cache

@@ -144,9 +144,16 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, headers: Sequence[str] = (), *, seconds: int = 10) -> Load:
-    """``wrk -t2 -c32`` against ``url`` on loopback."""
-    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency"]
+def wrk(
+    url: str,
+    headers: Sequence[str] = (),
+    *,
+    seconds: int = 10,
+    threads: int = 2,
+    connections: int = 32,
+) -> Load:
+    """``wrk -t2 -c32`` (by default) against ``url`` on loopback."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
     command.append(url)

@@ -1,0 +1,1 @@
+"""The multi-host test: two instances in their own network namespaces, one PostgreSQL, nginx."""

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from tests.multihost.netns import Host, hosts
 from tests.postgres import PostgresServer
 
 __all__ = ["Cluster", "Instance", "cluster", "descendants"]
+
+Served = AbstractContextManager[ServerProcess]
 
 
 def descendants(pid: int) -> list[int]:
@@ -68,10 +70,8 @@ class Instance:
         """SIGKILL the whole instance at once (the server and its workers), as a host lost."""
         pids = [self.server.process.pid, *descendants(self.server.process.pid)]
         for pid in pids:
-            try:
+            with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.server.process.wait(timeout=10)
 
 
@@ -99,7 +99,7 @@ def _instance_config(folder: Path) -> Path:
     return path
 
 
-def _start(host: Host, env: dict[str, str], args: list[str]) -> AbstractContextManager[ServerProcess]:
+def _start(host: Host, env: dict[str, str], args: list[str]) -> Served:
     python = (*host.command(sys.executable),)
     return serve_process("--host", host.address, *args, env=env, python=python, timeout=90)
 
@@ -135,9 +135,7 @@ def cluster(*, postgres: bool = True, workers: int = 2) -> Iterator[Cluster]:
         yield Cluster(url, instances, server, token, suites_env)
 
 
-def _enter_together(
-    stack: ExitStack, managers: list[AbstractContextManager[ServerProcess]], made: list[Host]
-) -> list[Instance]:
+def _enter_together(stack: ExitStack, managers: list[Served], made: list[Host]) -> list[Instance]:
     """Start every instance at once (as a deployment does: table creation must be safe
     then), each one's exit registered on ``stack`` even when another fails to start."""
     with ThreadPoolExecutor(len(managers)) as pool:

@@ -8,19 +8,20 @@ left inside, the namespaces and the veths) even when the block fails.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import os
 import random
 import secrets
 import signal
 import subprocess
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 
 __all__ = ["Host", "hosts", "ip"]
 
 #: The /16 the test's subnets are drawn from (private, and unlikely on a CI machine).
-_POOL = ipaddress.ip_network("10.213.0.0/16")
+_POOL = ipaddress.IPv4Network("10.213.0.0/16")
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -55,17 +56,15 @@ class Host:
 
 def _used_networks() -> list[ipaddress.IPv4Network]:
     shown = ip("-o", "-4", "addr", "show").stdout.split()
-    return [
-        ipaddress.ip_interface(word).network
-        for word in shown
-        if "/" in word and word[0].isdigit()
-    ]
+    # Each address follows the word "inet".
+    pairs = itertools.pairwise(shown)
+    return [ipaddress.IPv4Interface(word).network for key, word in pairs if key == "inet"]
 
 
 def _free_block() -> ipaddress.IPv4Network:
     """A /24 of the pool that no address of this machine falls in."""
     used = _used_networks()
-    blocks = list(_POOL.subnets(new_prefix=24))
+    blocks: list[ipaddress.IPv4Network] = list(_POOL.subnets(new_prefix=24))
     random.SystemRandom().shuffle(blocks)
     for block in blocks:
         if not any(block.overlaps(net) for net in used):
@@ -94,10 +93,8 @@ def _remove_namespace(namespace: str) -> None:
     """Kill what is still running in it (only the test's own servers can be), then delete."""
     listed = ip("netns", "pids", namespace, check=False).stdout.split()
     for pid in (int(p) for p in listed if p.isdigit()):
-        try:
+        with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     ip("netns", "del", namespace, check=False)
 
 

@@ -8,11 +8,12 @@ code. The states, their order and the failure messages come from the schema.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
-import random
 from datetime import UTC, datetime
 from typing import Any
 
+from mockserver._generated import Draws
 from mockserver.scenarios import Scenario, timeline
 from statuskit.fixtures import documented
 from statuskit.registry import SchemaRegistry
@@ -24,6 +25,10 @@ FAILED = "FAILED_PROCESSING"
 #: Counters of a finished step, in the schema's names.
 COUNTERS = ("lines_successfully_processed", "lines_skipped", "lines_failed_processing")
 DAY_MS = 86_400_000
+#: Generated files are created from 2025-01-01 on, over 600 days.
+GENERATED_FROM_MS = 1_735_689_600_000
+#: The prefixes of generated files' names.
+GENERATED_PREFIXES = ("sales-transaction", "orders", "customers", "loyalty", "returns")
 
 
 def format_ms(ms: int) -> str:
@@ -147,50 +152,63 @@ class FileFactory:
             host=status["file"]["source"]["host"],
         )
 
+    def draw(self, n: int, *, seed: int, account: str, profile: str) -> dict[str, Any]:
+        """The :meth:`build` arguments of generated file ``n`` in ``account``: drawn from
+        ``(seed, n)`` alone, so any one file can be made without the others. Most are in
+        ``profile``, some in a ``dev`` one.
+
+        Every value is in its schema's range by construction: each step is 1 to 5,000 ms after
+        the one before, counters add up to the line count, names end in ``.csv`` and hold
+        ``n``, so no two are alike.
+        """
+        rng = Draws("tealium", seed, n)
+        created = GENERATED_FROM_MS + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
+        failed = rng.chance(15)
+        # A failed file got at least as far as processing; others may still be under way.
+        steps = len(self.progression) if failed else rng.randint(1, len(self.progression))
+        times, at = [], created
+        for _ in range(steps):
+            at += rng.randint(1, 5_000)
+            times.append(at)
+        lines = rng.randint(1, 20_000)
+        counters, failure = None, None
+        if failed:
+            ok = rng.randint(0, lines - 1)
+            counters = (ok, 0, lines - ok)
+            failure = rng.choice(self.failures)
+        elif steps == len(self.progression):
+            skipped = rng.randint(0, lines // 20)
+            bad = rng.randint(0, (lines - skipped) // 20)
+            counters = (lines - skipped - bad, skipped, bad)
+        prefix = rng.choice(GENERATED_PREFIXES)
+        return {
+            "account": account,
+            "profile": rng.choice((profile, profile, "dev")),
+            "name": f"{prefix}_{_day(created // DAY_MS)}_{n:05d}.csv",
+            "created_ms": created,
+            "steps_ms": times,
+            "failed": failed,
+            "line_count": lines,
+            "counters": counters,
+            "failure": failure,
+            "size": lines * rng.randint(40, 120),
+        }
+
     def generated(
         self, count: int, *, seed: int, account: str = "acme", profile: str = "main"
     ) -> list[dict[str, Any]]:
-        """``count`` varied statuses, the same for the same ``seed``, in ``account``: most in
-        ``profile``, some in a ``dev`` one."""
-        rng = random.Random(seed)
-        prefixes = ["sales-transaction", "orders", "customers", "loyalty", "returns"]
-        start = 1_735_689_600_000  # 2025-01-01
-        out = []
-        for n in range(count):
-            created = start + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
-            failed = rng.random() < 0.15
-            # A failed file got at least as far as processing; others may still be under way.
-            steps = len(self.progression) if failed else rng.randint(1, len(self.progression))
-            times, at = [], created
-            for _ in range(steps):
-                at += rng.randint(1, 5_000)
-                times.append(at)
-            lines = rng.randint(1, 20_000)
-            counters, failure = None, None
-            if failed:
-                ok = rng.randint(0, lines - 1)
-                counters = (ok, 0, lines - ok)
-                failure = rng.choice(self.failures)
-            elif steps == len(self.progression):
-                skipped = rng.randint(0, lines // 20)
-                bad = rng.randint(0, (lines - skipped) // 20)
-                counters = (lines - skipped - bad, skipped, bad)
-            day = datetime.fromtimestamp(created / 1000, tz=UTC)
-            out.append(
-                self.build(
-                    account=account,
-                    profile=rng.choice([profile, profile, "dev"]),
-                    name=f"{rng.choice(prefixes)}_{day:%Y%m%d}_{n:05d}.csv",
-                    created_ms=created,
-                    steps_ms=times,
-                    failed=failed,
-                    line_count=lines,
-                    counters=counters,
-                    failure=failure,
-                    size=lines * rng.randint(40, 120),
-                )
-            )
-        return out
+        """``count`` varied statuses, the same for the same ``seed``: the stored-record path
+        of what ``mockserver.tealium._generated`` synthesises (a few, for tests)."""
+        return [
+            self.build(**self.draw(n, seed=seed, account=account, profile=profile))
+            for n in range(count)
+        ]
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(day: int) -> str:
+    # A file's name holds its creation day; a million names share a few hundred days.
+    return f"{datetime.fromtimestamp(day * DAY_MS // 1000, tz=UTC):%Y%m%d}"
 
 
 #: [KIT] How each failing outcome ends, as an index into the schema's last_failure examples.

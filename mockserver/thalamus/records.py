@@ -8,11 +8,11 @@ code; the state's labels come from the schema's ``x-state-labels``.
 from __future__ import annotations
 
 import copy
-import random
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from mockserver._generated import Draws
 from mockserver.scenarios import Scenario, timeline
 from statuskit.errors import SchemaLoadError
 from statuskit.fixtures import documented
@@ -21,6 +21,10 @@ from statuskit.registry import SchemaRegistry
 __all__ = ["FINAL_STATE_ID", "RecordFactory", "StateTable", "lifecycle"]
 
 DAY_MS = 86_400_000
+#: Generated records are created from 2025-01-01 on, over 600 days.
+GENERATED_FROM_MS = 1_735_689_600_000
+#: The words generated records' names start with.
+GENERATED_NAMES = ("partnerSales", "partnerStock", "companies", "stores", "catalog", "prices")
 #: Where generated records say their file is. The schema wants a URI, so the file name goes
 #: in as one percent-encoded path segment.
 FILES_URL = "https://files.statuskit.invalid/thalamus-imports"
@@ -62,6 +66,7 @@ class RecordFactory:
         self.template: dict[str, Any] = documented("thalamus", "get-status", 200).load()
         self.states = StateTable.from_registry(registry)
         self.import_types: tuple[int, ...] = registry.enum("thalamus", "importType")
+        self.state_names = tuple(self.states.ids)
 
     def build(
         self,
@@ -133,40 +138,43 @@ class RecordFactory:
             url=record["url"],
         )
 
+    def draw(self, n: int, *, seed: int, first_id: int) -> dict[str, Any]:
+        """The :meth:`build` arguments of generated record ``n``: drawn from ``(seed, n)``
+        alone, so any one record can be made without the others.
+
+        Every value is in its schema's range by construction: counters are drawn within
+        ``rows`` and never negative, times within 2025-2026, states and import types from the
+        schema's own lists.
+        """
+        rng = Draws("thalamus", seed, n)
+        state = rng.choice(self.state_names)
+        state_id = self.states.ids[state]
+        rows = rng.randint(1, 5000) if state_id != WAITING else 0
+        finished = state_id in (PROCESSED, CANCELED)
+        done = rows if state_id == PROCESSED else rng.randint(0, rows) if finished else 0
+        errors = rng.randint(0, done // 10) if done else 0
+        skipped = rng.randint(0, (done - errors) // 20) if done else 0
+        created = GENERATED_FROM_MS + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
+        name = f"{rng.choice(GENERATED_NAMES)}{n:05d}"
+        return {
+            "id": first_id + n,
+            "name": name,
+            "file_name": f"{name}.xlsx",
+            "import_type": rng.choice(self.import_types),
+            "state": state,
+            "created_ms": created,
+            "modified_ms": created + rng.randint(0, 3_600_000),
+            "rows": rows,
+            "rows_ok": done - errors - skipped,
+            "rows_with_errors": errors,
+            "rows_skipped": skipped,
+            "file_size": rng.randint(1_000, 5_000_000),
+        }
+
     def generated(self, count: int, *, seed: int, first_id: int) -> list[dict[str, Any]]:
-        """``count`` varied records, the same for the same ``seed``."""
-        rng = random.Random(seed)
-        states = list(self.states.ids)
-        words = ["partnerSales", "partnerStock", "companies", "stores", "catalog", "prices"]
-        start = 1_735_689_600_000  # 2025-01-01
-        out = []
-        for n in range(count):
-            state = rng.choice(states)
-            state_id = self.states.ids[state]
-            rows = rng.randint(1, 5000) if state_id != WAITING else 0
-            finished = state_id in (PROCESSED, CANCELED)
-            done = rows if state_id == PROCESSED else rng.randint(0, rows) if finished else 0
-            errors = rng.randint(0, done // 10) if done else 0
-            skipped = rng.randint(0, (done - errors) // 20) if done else 0
-            created = start + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
-            name = f"{rng.choice(words)}{n:05d}"
-            out.append(
-                self.build(
-                    id=first_id + n,
-                    name=name,
-                    file_name=f"{name}.xlsx",
-                    import_type=rng.choice(self.import_types),
-                    state=state,
-                    created_ms=created,
-                    modified_ms=created + rng.randint(0, 3_600_000),
-                    rows=rows,
-                    rows_ok=done - errors - skipped,
-                    rows_with_errors=errors,
-                    rows_skipped=skipped,
-                    file_size=rng.randint(1_000, 5_000_000),
-                )
-            )
-        return out
+        """``count`` varied records, the same for the same ``seed``: the stored-record path
+        of what ``mockserver.thalamus._generated`` synthesises (a few, for tests)."""
+        return [self.build(**self.draw(n, seed=seed, first_id=first_id)) for n in range(count)]
 
 
 #: [KIT] The state each outcome ends in. Thalamus has no download step, so a file that

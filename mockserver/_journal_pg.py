@@ -1,0 +1,243 @@
+"""The journal on PostgreSQL: one table in the state's database, for every instance.
+
+Several ``statuskit serve`` instances on several hosts share one PostgreSQL database; their
+journal must be one too, or a consumer verifying what it sent would see only the requests
+that one instance happened to serve. So each request's entry is one ``INSERT`` on a pooled
+connection, made on the request's path before its answer leaves: a read through any
+instance right after an answer sees it, and an instance killed after answering has lost
+nothing. The insert does not wait for the WAL to reach disk (``synchronous_commit`` off, for
+its own transaction only): a journal entry is worth less than a request's latency.
+
+A read is one query, ordered by (``real``, ``id``). A clear stores its time in the
+``journal_cleared`` row, and reads leave out what came before it, as the files do. Entries
+past the latest ``limit`` and those before the last clear are deleted now and then, by a
+short thread of whichever worker's inserts reached the next step, never on a request's path.
+
+When the database is unreachable, an entry is dropped (logged once at debug per outage)
+rather than turning the request's own answer, a 503, into a crash; for a few seconds after
+such a failure the entry of a request answered 503 is dropped without a try, so that request
+does not wait for the store twice. A read or a clear raises
+:class:`~mockserver.store.StoreUnavailable`, which the admin API answers 503.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import json
+import logging
+import os
+import threading
+import time
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+import psycopg
+
+from mockserver._journal_entry import Queued, closed, is_glob, opened
+from mockserver.store import StoreUnavailable
+
+__all__ = ["DDL", "PgJournal"]
+
+log = logging.getLogger("statuskit.mock")
+
+#: Held (per transaction) while the tables are made, so instances starting together do not
+#: race on the catalogue: ``CREATE TABLE IF NOT EXISTS`` alone is not safe concurrently.
+_LOCK = 0x736B_6A6E  # "skjn"
+
+DDL = """
+CREATE TABLE IF NOT EXISTS journal (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    real DOUBLE PRECISION NOT NULL,
+    at DOUBLE PRECISION NOT NULL,
+    path TEXT NOT NULL,
+    worker INTEGER NOT NULL,
+    entry TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS journal_by_real ON journal (real, id);
+CREATE TABLE IF NOT EXISTS journal_cleared (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    real DOUBLE PRECISION NOT NULL
+);
+INSERT INTO journal_cleared VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+"""
+
+# set_config(..., true) is SET LOCAL as a function: it rides in the insert's own statement,
+# so the entry costs one round trip, not two.
+_INSERT = """
+WITH local AS (SELECT set_config('synchronous_commit', 'off', true))
+INSERT INTO journal (real, at, path, worker, entry) SELECT %s, %s, %s, %s, %s FROM local
+"""
+_AFTER_CLEAR = "real >= (SELECT real FROM journal_cleared WHERE id = 1)"
+_CLEAR = "UPDATE journal_cleared SET real = GREATEST(real, %s) WHERE id = 1"
+# The limit-th newest id: rows below it are past the latest `limit`.
+_TRIM = """
+DELETE FROM journal
+WHERE id < (SELECT id FROM journal ORDER BY id DESC OFFSET %s LIMIT 1)
+   OR real < (SELECT real FROM journal_cleared WHERE id = 1)
+"""
+#: Seconds after a failed insert during which a 503's entry is dropped without a try.
+_RETRY = 5.0
+#: A failure faster than this (seconds) was a stale connection, not a server away.
+_STALE = 0.5
+_ERRORS = (StoreUnavailable, psycopg.Error)
+#: The statuses of a request the store failed (a 503, or no answer at all).
+_FAILED = (None, 503)
+#: Fewest inserts by one process between two trims.
+_MIN_STEP = 256
+_LIKE_SPECIAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_", "*": "%", "?": "_"})
+
+
+class PgStore(Protocol):
+    """What the journal needs of the PostgreSQL store: a pooled connection in a transaction,
+    whose connection errors are :class:`~mockserver.store.StoreUnavailable`."""
+
+    def connection(self) -> AbstractContextManager[psycopg.Connection[Any]]: ...
+
+
+class PgJournal:
+    """The journal table in ``store``'s database, keeping at least the latest ``limit``."""
+
+    def __init__(self, store: PgStore, limit: int) -> None:
+        self.store = store
+        self.limit = limit
+        self._ready = False
+        self._step = max(_MIN_STEP, limit // 8)
+        self._since_trim = 0
+        self._trimmer: threading.Thread | None = None
+        self._dropping = False
+        self._retry_at = 0.0
+        # Made on start, like the store's tables; if the store is down now, on first use.
+        with contextlib.suppress(StoreUnavailable):
+            self._make_tables()
+
+    def _make_tables(self) -> None:
+        with self.store.connection() as conn:
+            self._tables(conn)
+        self._ready = True
+
+    def _tables(self, conn: psycopg.Connection[Any]) -> None:
+        if not self._ready:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+            conn.execute(DDL)
+
+    # -- recording ---------------------------------------------------------------------
+
+    def append(self, queued: Queued) -> None:
+        """Insert one entry, committed before this returns; dropped if the store is down."""
+        failed = queued[4] in _FAILED
+        if failed and self._dropping and time.monotonic() < self._retry_at:
+            # This request has most likely just waited out the store itself: its entry must
+            # not make it wait as long again. An answered request's entry is always tried.
+            return
+        row = (queued[3], queued[2], queued[1], os.getpid(), opened(queued))
+        began = time.monotonic()
+        try:
+            self._insert(row)
+        except _ERRORS as exc:
+            # A pooled connection the server's restart left stale fails at once (and the
+            # store renews its pool): an answered request's entry gets one more try.
+            if failed or time.monotonic() - began > _STALE:
+                self._drop(exc)
+                return
+            try:
+                self._insert(row)
+            except _ERRORS as again:
+                self._drop(again)
+                return
+        self._ready, self._dropping = True, False
+        self._since_trim += 1
+        if self._since_trim >= self._step:
+            self._since_trim = 0
+            self._trim_soon()
+
+    def _insert(self, row: tuple[Any, ...]) -> None:
+        with self.store.connection() as conn:
+            self._tables(conn)
+            conn.execute(_INSERT, row, prepare=True)
+
+    def _drop(self, exc: Exception) -> None:
+        self._retry_at = time.monotonic() + _RETRY
+        if not self._dropping:
+            # Once per outage: every request would say the same.
+            log.debug("statuskit journal: entries dropped, the store is down: %s", exc)
+            self._dropping = True
+
+    def flush(self) -> None:
+        """Nothing waits: every entry is in the table once :meth:`append` returns."""
+
+    def close(self) -> None:
+        """Nothing to close: the store owns the connections."""
+
+    # -- retention -----------------------------------------------------------------------
+
+    def _trim_soon(self) -> None:
+        if self._trimmer is not None and self._trimmer.is_alive():
+            return
+        self._trimmer = threading.Thread(
+            target=self.trim, name="statuskit-journal-trim", daemon=True
+        )
+        self._trimmer.start()
+
+    def trim(self) -> None:
+        """Delete entries past the latest ``limit``, and those before the last clear."""
+        try:
+            with self.store.connection() as conn:
+                self._tables(conn)
+                conn.execute(_TRIM, (self.limit - 1,))
+        except Exception:
+            # A trim is housekeeping, retried at the next step; it must not kill its thread
+            # loudly (an outage, or an interpreter shutting down under it).
+            log.debug("statuskit journal: trim failed", exc_info=True)
+
+    # -- clearing and reading --------------------------------------------------------
+
+    def clear(self, now: float) -> None:
+        """Leave out of every instance's reads what came before ``now``."""
+        with self.store.connection() as conn:
+            self._tables(conn)
+            conn.execute(_CLEAR, (now,))
+        self._ready = True
+        self._trim_soon()
+
+    def read(
+        self, *, path: str | None, since: float | None, until: float | None, limit: int | None
+    ) -> list[dict[str, Any]]:
+        """Every instance's entries that pass the filters, oldest first, in one query."""
+        if limit is not None and limit <= 0:
+            return []
+        where = [_AFTER_CLEAR]
+        params: list[Any] = []
+        if since is not None:
+            where.append("at >= %s")
+            params.append(since)
+        if until is not None:
+            where.append("at <= %s")
+            params.append(until)
+        # A glob with a [set] has no LIKE form: it is matched here, after the query.
+        matched_here = path is not None and "[" in path
+        if path is not None and not matched_here:
+            if is_glob(path):
+                where.append("path LIKE %s")
+                params.append(path.translate(_LIKE_SPECIAL))
+            else:
+                where.append("starts_with(path, %s)")
+                params.append(path)
+        query = f"SELECT id, worker, entry FROM journal WHERE {' AND '.join(where)}"
+        newest_first = limit is not None and not matched_here
+        if newest_first:
+            query += " ORDER BY real DESC, id DESC LIMIT %s"
+            params.append(limit)
+        else:
+            query += " ORDER BY real, id"
+        with self.store.connection() as conn:
+            self._tables(conn)
+            rows = conn.execute(query, params).fetchall()
+        self._ready = True
+        if newest_first:
+            rows.reverse()
+        entries = [json.loads(closed(text, worker, n)) for n, worker, text in rows]
+        if path is None or not matched_here:
+            return entries
+        entries = [e for e in entries if fnmatch.fnmatchcase(e["path"], path)]
+        return entries if limit is None else entries[-limit:]

@@ -80,7 +80,11 @@ class Bookkeeper:
         self.test_mode = config.test_mode
         #: Configured credential values, scrubbed from the journal wherever they appear.
         secrets = tuple(value for secret in config.secrets() if (value := secret.reveal()))
-        self.journal = Journal(directory, config.journal_limit, secrets) if config.journal else None
+        self.journal = (
+            Journal(directory, config.journal_limit, secrets, store=state.store)
+            if config.journal
+            else None
+        )
 
     @property
     def apis(self) -> list[str]:

@@ -17,14 +17,14 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mockserver._http import Gate
 from mockserver._inputs import Rejection, StartResponse
-from mockserver._middleware import Bookkeeper
+from mockserver._middleware import Bookkeeper, unavailable_reply
 from mockserver._mount import ApiMount, HotHandler
 from mockserver._state import EXTENSION, MockState
 from mockserver.admin import MOUNT as ADMIN
 from mockserver.config import MockConfig
 from mockserver.control import Clock, Control
 from mockserver.readcache import ReadCache
-from mockserver.store import Store
+from mockserver.store import StoreUnavailable, open_store
 from statuskit.errors import ContractViolation
 from statuskit.registry import default_registry
 
@@ -52,6 +52,8 @@ class HotPath:
                     reply = handler(environ)
                     if reply is not None:
                         return reply.wsgi(start_response)
+            except StoreUnavailable:
+                raise  # the bookkeeping answers 503 at once; Flask would only wait again
             except Exception:
                 # Flask reruns the request and reports the error in the API's format.
                 log.debug("hot path failed; Flask answers instead", exc_info=True)
@@ -82,14 +84,15 @@ def _pep3333_path(wsgi_app: Any) -> Any:
 def bare_app(
     name: str, settings: MockConfig, mounts: Sequence[ApiMount]
 ) -> tuple[Flask, MockState]:
-    """A Flask app with no routes yet, and its state (the store in ``settings.state_path``,
-    shared by a server's workers, or in memory; the clock; the body gate) with ``mounts``
+    """A Flask app with no routes yet, and its state (the store at ``settings.state_url`` or
+    ``settings.state_path``, shared by a server's workers, or in memory; the clock; the body
+    gate) with ``mounts``
     set up on it: where a mock and the proxy start alike."""
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     # Werkzeug answers "//" in a path with a 308 and an HTML page; an API answers in JSON.
     app.url_map.merge_slashes = False
-    store = Store(settings.state_path)
+    store = open_store(settings.state_location(), pool_size=settings.state_pool)
     control = Control(store)
     gate = Gate(default_registry(), enabled=settings.validate_responses)
     state = MockState(settings, store, gate, control, Clock(control), ReadCache(store))
@@ -152,6 +155,11 @@ def build_app(
         log.error("statuskit mock drifted from its schema: %s", exc)
         message = f"statuskit mock drifted from its schema: {exc}"
         return owner().http_error(state, 500, message).response()
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(exc: StoreUnavailable) -> Response:
+        log.warning("statuskit mock: %s", exc)
+        return unavailable_reply(owner(), state).response()
 
     @app.errorhandler(Exception)
     def crashed(exc: Exception) -> Response:

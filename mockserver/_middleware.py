@@ -28,12 +28,20 @@ from mockserver.faults import Fault, FaultError, Faults, parse_header
 from mockserver.hints import HEADER as HINT_HEADER
 from mockserver.hints import Miss, Routes, generic, header_value
 from mockserver.journal import Journal
+from mockserver.store import StoreUnavailable
 
 if TYPE_CHECKING:
     from mockserver._mount import ApiMount
     from mockserver._state import MockState
 
-__all__ = ["ADMIN_PREFIX", "JOURNAL_PREFIX", "Bookkeeper", "InjectedDisconnect"]
+__all__ = [
+    "ADMIN_PREFIX",
+    "JOURNAL_PREFIX",
+    "RETRY_AFTER",
+    "Bookkeeper",
+    "InjectedDisconnect",
+    "unavailable_reply",
+]
 
 log = logging.getLogger("statuskit.mock")
 
@@ -45,6 +53,8 @@ _FAULT_ENVIRON = "HTTP_" + FAULT_HEADER.upper().replace("-", "_")
 #: before the connection is dropped (granian sends asynchronously).
 TRUNCATE_PAUSE = 0.1
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+#: [KIT] Seconds a client is asked to wait when the state store cannot be reached.
+RETRY_AFTER = 1
 
 
 class InjectedDisconnect(ConnectionAbortedError):
@@ -56,6 +66,12 @@ class _Call:
     status: int | None = None
     hint: str | None = None
     fault: str | None = None
+
+
+def unavailable_reply(mount: ApiMount, state: MockState) -> Reply:
+    """503 in ``mount``'s own error format: the state store cannot be reached just now."""
+    reply = mount.http_error(state, 503, "the state store is unavailable; try again")
+    return Reply(503, reply.body, {**reply.headers, "Retry-After": str(RETRY_AFTER)})
 
 
 def _close(result: Iterable[bytes]) -> None:
@@ -97,6 +113,13 @@ class Bookkeeper:
         _limit_body(environ)
         try:
             return self._route(environ, start_response)
+        except StoreUnavailable as exc:
+            # The control read, a fault's counter or the hot path lost the store: answer
+            # at once in the owning API's format; the next request tries again.
+            log.warning("statuskit mock: %s", exc)
+            path = environ.get("PATH_INFO", "")
+            owner = ADMIN_API if path.startswith(ADMIN_PREFIX) else self.routes.owner(path)
+            return unavailable_reply(self.mounts[owner], self.state).wsgi(start_response)
         finally:
             _drain(environ, self.state.config.max_content_length)
 

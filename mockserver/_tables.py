@@ -1,25 +1,41 @@
-"""The layout of the mocks' shared SQLite database (``mockserver.store`` owns the data).
+"""The layout of the mocks' shared database, on SQLite and on PostgreSQL
+(``mockserver.store`` owns the data).
 
-* ``records``: one row per import or file, the columns lists and searches filter on;
+* ``records``: one row per import or file: the columns lists and searches filter on, and the
+  *last* snapshot's ``state``, ``has_errors`` and time (``settled_ms``), so a record whose
+  lifecycle is over is filtered on its own row; ``folded`` is the casefolded name, for a
+  substring search that ignores case without a function of the kit's; ``gen`` is the index
+  of a generated record whose body is synthesised (``Store.synthesizers``), else NULL;
 * ``snapshots``: what each record shows from a mock-clock time on (its lifecycle);
 * ``sessions``, ``login_failures``: logins and lockouts;
 * ``counters``, ``secrets``: ids, one-time flags, and keys made once per database;
+* ``fault_counters``: how many requests each fault matched and fired on, for every worker;
 * ``control``: one row every worker reads per request (clock, faults); its generation moves
   on with every write to records or sessions (``mockserver/readcache.py``).
 """
 
-__all__ = ["SCHEMA"]
+__all__ = ["POSTGRES_LOCK", "POSTGRES_SCHEMA", "SQLITE_SCHEMA"]
 
-SCHEMA = """
+SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     api TEXT NOT NULL,
     key TEXT NOT NULL,
     name TEXT NOT NULL,
+    folded TEXT NOT NULL,
     category TEXT NOT NULL DEFAULT '',
     created_ms INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT '',
+    has_errors INTEGER NOT NULL DEFAULT 0,
+    settled_ms INTEGER NOT NULL,
+    gen INTEGER,
     PRIMARY KEY (api, key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS records_by_name ON records (api, category, name);
+CREATE INDEX IF NOT EXISTS records_by_name ON records (api, name);
+CREATE INDEX IF NOT EXISTS records_by_category ON records (api, category, name);
+CREATE INDEX IF NOT EXISTS records_by_category_created ON records (api, category, created_ms);
+CREATE INDEX IF NOT EXISTS records_by_created ON records (api, created_ms);
+CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state);
+CREATE INDEX IF NOT EXISTS records_by_settled ON records (api, settled_ms);
 CREATE TABLE IF NOT EXISTS snapshots (
     api TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -44,10 +60,79 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fault_counters (
+    id TEXT PRIMARY KEY,
+    matched INTEGER NOT NULL,
+    fired INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS control (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     generation INTEGER NOT NULL,
     data TEXT NOT NULL
 );
 INSERT OR IGNORE INTO control VALUES (1, 0, '{}');
+"""
+
+#: The advisory lock several instances starting at once take before creating the tables.
+POSTGRES_LOCK = 0x5354_4B54  # "STKT"
+
+# Text columns that are compared by range (a name prefix) or ordered use the "C" collation:
+# code-point order, as SQLite compares, whatever the database's locale.
+POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    api TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    folded TEXT COLLATE "C" NOT NULL,
+    category TEXT COLLATE "C" NOT NULL DEFAULT '',
+    created_ms BIGINT NOT NULL,
+    state TEXT COLLATE "C" NOT NULL DEFAULT '',
+    has_errors INTEGER NOT NULL DEFAULT 0,
+    settled_ms BIGINT NOT NULL,
+    gen BIGINT,
+    PRIMARY KEY (api, key)
+);
+CREATE INDEX IF NOT EXISTS records_by_name ON records (api, name, key);
+CREATE INDEX IF NOT EXISTS records_by_category ON records (api, category, name, key);
+CREATE INDEX IF NOT EXISTS records_by_category_created
+    ON records (api, category, created_ms, key);
+CREATE INDEX IF NOT EXISTS records_by_created ON records (api, created_ms, key);
+CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, key);
+CREATE INDEX IF NOT EXISTS records_by_settled ON records (api, settled_ms);
+CREATE TABLE IF NOT EXISTS snapshots (
+    api TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    at_ms BIGINT NOT NULL,
+    state TEXT NOT NULL DEFAULT '',
+    has_errors INTEGER NOT NULL DEFAULT 0,
+    body BYTEA NOT NULL,
+    PRIMARY KEY (api, key, at_ms)
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    api TEXT NOT NULL,
+    token TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    secondary TEXT NOT NULL DEFAULT '',
+    expires DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (api, token)
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    api TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_by_principal ON login_failures (api, principal);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS fault_counters (
+    id TEXT PRIMARY KEY,
+    matched BIGINT NOT NULL,
+    fired BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS control (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation BIGINT NOT NULL,
+    data TEXT NOT NULL
+);
+INSERT INTO control VALUES (1, 0, '{}') ON CONFLICT (id) DO NOTHING;
 """

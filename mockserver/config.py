@@ -26,7 +26,24 @@ from statuskit.secrets import Secret
 from statuskit.wire import tealium as tealium_wire
 from statuskit.wire import thalamus as thalamus_wire
 
-__all__ = ["MockConfig"]
+__all__ = ["STATE_POOL_ENV", "STATE_URL_ENV", "MockConfig"]
+
+#: Where the shared state lives (a ``postgresql://`` URL), below a config file and the flag.
+STATE_URL_ENV = "STATUSKIT_STATE_URL"
+#: The most connections per worker process to a PostgreSQL state store.
+STATE_POOL_ENV = "STATUSKIT_STATE_POOL"
+
+
+def _pool_size(raw: str | None) -> int:
+    if raw is None or not raw.strip():
+        return 4
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise ConfigError(f"{STATE_POOL_ENV} must be a whole number of at least 1")
+    return size
 
 
 def _hints(kind: type) -> dict[str, Any]:
@@ -61,6 +78,9 @@ class MockConfig:
 
     ``state_path`` names the SQLite file that server workers share; ``None`` keeps the
     state in memory, private to one process (in-process tests, ``WSGITransport``).
+    ``state_url`` (``STATUSKIT_STATE_URL``, ``serve --state``), when set, is where the state
+    lives instead: a ``postgresql://`` URL shared by several servers, or a SQLite path. It
+    may hold a password: it is never shown but through ``mockserver.store.redact_url``.
     """
 
     thalamus: ThalamusCredentials = field(default_factory=ThalamusCredentials)
@@ -70,6 +90,9 @@ class MockConfig:
     #: How many generated imports (Thalamus) and files (Tealium) to add to the fixtures.
     generated: int = 20
     state_path: str | None = None
+    state_url: str | None = field(default=None, repr=False)
+    #: [KIT] The most connections each worker process keeps to a PostgreSQL state store.
+    state_pool: int = 4
     #: [KIT] The documented login URL is not public; the catalogue's kit decision is the default.
     thalamus_login_path: str = field(default_factory=catalogue.login_path)
     thalamus_session_cookie: str = field(default_factory=thalamus_wire.session_cookie)
@@ -111,6 +134,8 @@ class MockConfig:
             thalamus=ThalamusCredentials.from_env(env),
             tealium=TealiumCredentials.from_env(env),
             admin_token=Secret(token) if token else None,
+            state_url=env.get(STATE_URL_ENV) or None,
+            state_pool=_pool_size(env.get(STATE_POOL_ENV)),
         )
         login_path = thalamus_login_path(env)
         if login_path is not None:
@@ -171,6 +196,10 @@ class MockConfig:
             if not _conforms(item, hints[key]):
                 raise _wrong_type(key, hints[key], item)
         return dataclasses.replace(self, **changes)
+
+    def state_location(self) -> str | None:
+        """Where the state lives, for ``mockserver.store.open_store``."""
+        return self.state_url or self.state_path
 
     def secrets(self) -> tuple[Secret, ...]:
         """Every configured secret: the credentials' secret fields and the admin token, as

@@ -284,15 +284,6 @@ def parse_header(text: str) -> dict[str, Any]:
     return data
 
 
-_COUNTERS = """
-CREATE TABLE IF NOT EXISTS fault_counters (
-    id TEXT PRIMARY KEY,
-    matched INTEGER NOT NULL,
-    fired INTEGER NOT NULL
-)
-"""
-
-
 class Faults:
     """The live faults of one app, and their shared counters.
 
@@ -302,8 +293,6 @@ class Faults:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        with store.transaction() as db:
-            db.execute(_COUNTERS)
         self._cache: tuple[int, tuple[Fault, ...]] = (-2, ())
         self._spent: set[str] = set()
         self._lock = threading.Lock()
@@ -321,27 +310,15 @@ class Faults:
 
     def count(self, fault: Fault) -> tuple[bool, int]:
         """Count one matching request; whether the fault fires for it, and its number."""
-        with self.store.transaction() as db:
-            row = db.execute(
-                "SELECT matched, fired FROM fault_counters WHERE id = ?", (fault.id,)
-            ).fetchone()
-            matched, fired = (0, 0) if row is None else (int(row[0]), int(row[1]))
-            n = matched + 1
-            hit = fault.fires(n, fired)
-            db.execute(
-                "INSERT OR REPLACE INTO fault_counters VALUES (?, ?, ?)",
-                (fault.id, n, fired + hit),
-            )
-        if fault.times is not None and fired + hit >= fault.times:
+        hit, n, fired = self.store.count_fault(fault.id, fault.fires)
+        if fault.times is not None and fired >= fault.times:
             with self._lock:
                 self._spent.add(fault.id)
         return hit, n
 
     def counters(self) -> dict[str, tuple[int, int]]:
         """``{id: (matched, fired)}`` of every fault counted so far."""
-        with self.store.transaction() as db:
-            rows = db.execute("SELECT id, matched, fired FROM fault_counters").fetchall()
-        return {str(i): (int(m), int(f)) for i, m, f in rows}
+        return self.store.fault_counters()
 
     def add(self, control: Control, fault: Fault) -> Fault:
         """Store ``fault`` under a new id, for every worker."""
@@ -363,6 +340,5 @@ class Faults:
 
         control.update(change)
         if removed:
-            with self.store.transaction() as db:
-                db.executemany("DELETE FROM fault_counters WHERE id = ?", [(i,) for i in removed])
+            self.store.forget_faults(removed)
         return len(removed)

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 from werkzeug.routing import PathConverter
 
+from mockserver._filters import AtLeast, Below, Equals, Filter, Prefix
 from mockserver._http import respond
 from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
 from mockserver._state import mock_state
@@ -91,7 +92,7 @@ def _minute_ms(api: TealiumApi, raw: str) -> int:
     return int(moment.timestamp()) * 1000
 
 
-def _range(api: TealiumApi, account: str, profile: str) -> list[tuple[str, Any]]:
+def _range(api: TealiumApi, account: str, profile: str) -> list[Filter]:
     """The filters of /count and /search, after the four documented 400 checks."""
     values = [request.args.get(name) for name in _RANGE_PARAMS]
     missing = [name for name, value in zip(_RANGE_PARAMS, values, strict=True) if value is None]
@@ -104,11 +105,11 @@ def _range(api: TealiumApi, account: str, profile: str) -> list[tuple[str, Any]]
     if end < start:
         raise Rejection(api.error(400, 400, END_BEFORE_START))
     return [
-        ("category = ?", f"{account}/{profile}"),
-        # An exact, case-sensitive prefix (no LIKE wildcards to escape); '' matches all.
-        ("instr(name, ?) = 1", prefix),
-        ("created_ms >= ?", start),
-        ("created_ms <= ?", end),
+        Equals("category", f"{account}/{profile}"),
+        # An exact, case-sensitive prefix (no wildcards to escape); '' matches all.
+        Prefix("name", prefix),
+        AtLeast("created_ms", start),
+        Below("created_ms", end + 1),  # endDate is inclusive, to the millisecond
     ]
 
 

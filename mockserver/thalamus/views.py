@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from mockserver._filters import AtLeast, Below, Contains, Equals, Filter
 from mockserver._http import dumps, respond
 from mockserver._inputs import EnvironInputs, FlaskInputs, Rejection, Reply
 from mockserver._state import mock_state
@@ -129,33 +130,33 @@ def _day_ms(api: ThalamusApi, name: str) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-def _filters(api: ThalamusApi) -> list[tuple[str, Any]]:
-    where: list[tuple[str, Any]] = []
+def _filters(api: ThalamusApi) -> list[Filter]:
+    where: list[Filter] = []
     raw_type = request.args.get("type")
     if raw_type is not None:
         code = number(raw_type, MAX_INT)
         if code is None or code not in api.records.import_types:
             raise Rejection(api.error(400, "type", "InvalidCode"))
-        where.append(("category = ?", str(code)))
+        where.append(Equals("category", str(code)))
     name = request.args.get("name")
     if name:
-        # A plain substring (no LIKE wildcards), ignoring case beyond ASCII too.
-        where.append(("instr(casefold(name), ?) > 0", name.casefold()))
+        # A plain substring (no wildcards), ignoring case beyond ASCII too.
+        where.append(Contains("name", name))
     begin, end = _day_ms(api, "beginDate"), _day_ms(api, "endDate")
     if begin is not None:
-        where.append(("created_ms >= ?", begin))
+        where.append(AtLeast("created_ms", begin))
     if end is not None:
-        where.append(("created_ms < ?", end + 86_400_000))  # endDate is inclusive
+        where.append(Below("created_ms", end + 86_400_000))  # endDate is inclusive
     raw_state = request.args.get("state")
     if raw_state is not None:
         state_id = number(raw_state, MAX_INT)
         state = None if state_id is None else api.records.states.by_id(state_id)
         if state is None:
             raise Rejection(api.error(400, "state", "InvalidId"))
-        where.append(("state = ?", state))
+        where.append(Equals("state", state))
     with_errors = _bool(api, "withErrors")
     if with_errors is not None:
-        where.append(("has_errors = ?", int(with_errors)))
+        where.append(Equals("has_errors", with_errors))
     return where
 
 

@@ -96,7 +96,7 @@ class State:
 def prepared(options: ProxyOptions) -> Iterator[State]:
     """A fresh state directory for ``options`` (removed afterwards), with the store's
     tables made and the salt written before any worker starts."""
-    from mockserver.store import Store
+    from mockserver.store import open_store
 
     root = Path(tempfile.mkdtemp(prefix="statuskit-proxy-"))
     owner = os.getpid()
@@ -107,7 +107,7 @@ def prepared(options: ProxyOptions) -> Iterator[State]:
         descriptor = os.open(state.salt_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
             handle.write(os.urandom(_SALT_BYTES).hex())
-        Store(state.store).close()
+        open_store(state.store).close()
         os.environ[_ENV] = json.dumps({"options": asdict(options), "state": str(root)})
         yield state
     finally:

@@ -11,7 +11,7 @@ import pytest
 from mockserver import create_app
 from mockserver._state import EXTENSION, MockState
 from mockserver.control import Clock, Control
-from mockserver.store import Store
+from mockserver.store import open_store
 
 Q = {"touchpoint": "test", "token": "statuskit-token"}
 
@@ -27,7 +27,7 @@ class FakeTime:
 @pytest.fixture
 def clock() -> tuple[Clock, FakeTime]:
     real = FakeTime()
-    return Clock(Control(Store(), real_time=real)), real
+    return Clock(Control(open_store(None), real_time=real)), real
 
 
 def test_runs_in_real_time_by_default(clock: tuple[Clock, FakeTime]) -> None:
@@ -65,7 +65,7 @@ def test_set_while_running_keeps_running(clock: tuple[Clock, FakeTime]) -> None:
 
 def test_every_worker_sees_the_same_clock(tmp_path: Path) -> None:
     path = str(tmp_path / "state.db")
-    first, second = Store(path), Store(path)
+    first, second = open_store(path), open_store(path)
     one, two = Clock(Control(first)), Clock(Control(second))
     one.freeze(at=123.0)
     assert two() == 123.0

@@ -1,0 +1,131 @@
+"""Structured filters over records, which each store backend renders as SQL.
+
+The API modules say *what* a list, count or search keeps (``Equals("category", "25006")``,
+``Contains("name", "jan")``); the store says *how*, in its own dialect, with every value a
+bound parameter. Only the columns in :data:`COLUMNS` may be filtered on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "COLUMNS",
+    "TIMED",
+    "AtLeast",
+    "Below",
+    "Contains",
+    "Equals",
+    "Filter",
+    "Prefix",
+    "render",
+]
+
+#: The record columns a filter may name.
+COLUMNS = frozenset({"key", "name", "category", "created_ms", "state", "has_errors"})
+#: The columns whose value depends on the mock clock (they come from a record's snapshot).
+TIMED = frozenset({"state", "has_errors"})
+#: Greater than any character a name may hold after a prefix: the top of a prefix's range.
+_TOP = "\U0010ffff"
+
+
+def _check(column: str) -> None:
+    if column not in COLUMNS:
+        raise ValueError(f"cannot filter records on {column!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Equals:
+    """``column = value`` (``has_errors`` takes a bool)."""
+
+    column: str
+    value: Any
+
+    def __post_init__(self) -> None:
+        _check(self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    """``text`` anywhere in ``column``, ignoring case (Unicode case folding); only ``name``."""
+
+    column: str
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.column != "name":
+            raise ValueError(f"cannot search {self.column!r} ignoring case")
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """``column`` starts with ``text``, case-sensitive; ``""`` keeps every record."""
+
+    column: str
+    text: str
+
+    def __post_init__(self) -> None:
+        _check(self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    """``column >= value``."""
+
+    column: str
+    value: Any
+
+    def __post_init__(self) -> None:
+        _check(self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class Below:
+    """``column < value``."""
+
+    column: str
+    value: Any
+
+    def __post_init__(self) -> None:
+        _check(self.column)
+
+
+Filter = Equals | Contains | Prefix | AtLeast | Below
+
+
+def _value(column: str, value: Any) -> Any:
+    return int(value) if column == "has_errors" else value
+
+
+def render(
+    filters: Sequence[Filter], *, instr: str, snapshot: str | None = None
+) -> tuple[str, list[Any]]:
+    """``filters`` as one SQL condition (``?`` placeholders) over ``records r``, and its
+    parameters. ``instr`` is the dialect's substring-position function; with ``snapshot``,
+    the clock-dependent columns are read from that alias instead of the record's row."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    for f in filters:
+        source = snapshot if snapshot is not None and f.column in TIMED else "r"
+        column = f"{source}.{f.column}"
+        if isinstance(f, Equals):
+            conditions.append(f"{column} = ?")
+            params.append(_value(f.column, f.value))
+        elif isinstance(f, Contains):
+            conditions.append(f"{instr}(r.folded, ?) > 0")
+            params.append(f.text.casefold())
+        elif isinstance(f, Prefix):
+            if f.text:
+                # The range lets an index find the candidates; the position check makes the
+                # match exact (a name may hold the range's top character after the prefix).
+                conditions.append(f"{column} >= ? AND {column} < ? AND {instr}({column}, ?) = 1")
+                params += [f.text, f.text + _TOP, f.text]
+        elif isinstance(f, AtLeast):
+            conditions.append(f"{column} >= ?")
+            params.append(_value(f.column, f.value))
+        else:
+            conditions.append(f"{column} < ?")
+            params.append(_value(f.column, f.value))
+    return " AND ".join(conditions) or "1 = 1", params

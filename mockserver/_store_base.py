@@ -1,0 +1,544 @@
+"""The store's records, its errors, and every method written once for both backends.
+
+``mockserver.store`` is the public face (and picks a backend); this module is what the
+backends build on.
+
+The mocks' shared state: records, sessions, counters and the control row.
+
+Two backends keep it behind one API. SQLite (``mockserver._sqlite_store``), the embedded
+default: server workers share one database file in WAL mode, and in-process apps use a
+private in-memory database. PostgreSQL (``mockserver._postgres_store``): several servers, on
+several hosts, share one database and behave as one fake upstream. :func:`open_store` picks
+the backend from a location. Bodies are stored as the exact bytes the mock will send, already
+checked against their strict schema when they were written, so a read is an index lookup.
+
+Every method is written once, here, in the SQL both engines speak (``?`` placeholders); a
+backend supplies connections, transactions, bulk loading and its few dialect words.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from mockserver import _listing
+from mockserver._filters import Filter
+from statuskit.errors import StatuskitError
+
+__all__ = [
+    "ALWAYS",
+    "GENERATED_COLUMNS",
+    "RECORD_COLUMNS",
+    "Db",
+    "Record",
+    "Session",
+    "Snapshot",
+    "Store",
+    "StoreUnavailable",
+    "redact_url",
+]
+
+
+#: The time of a record's first snapshot: it shows from the beginning of time.
+ALWAYS = -(2**62)
+#: What each row given to :meth:`Store.load_generated` holds, in order.
+GENERATED_COLUMNS = ("key", "name", "category", "created_ms", "state", "has_errors", "gen")
+#: Every column of ``records``, in order.
+RECORD_COLUMNS = "api, key, name, folded, category, created_ms, state, has_errors, settled_ms, gen"
+
+
+class StoreUnavailable(StatuskitError, ConnectionError):
+    """The state store cannot be reached (server down, connection lost, pool exhausted).
+
+    The message never holds the store's URL or password. The mock answers it with a 503 in
+    the owning API's format; the next request tries again.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a record shows from ``at_ms`` (mock-clock milliseconds) on, until the next one."""
+
+    at_ms: int
+    body: bytes
+    state: str = ""
+    has_errors: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One stored record: the columns the list and search endpoints filter on, its first
+    body (shown from the beginning of time), and the ``later`` snapshots of its lifecycle."""
+
+    api: str
+    key: str
+    body: bytes
+    name: str
+    category: str = ""
+    state: str = ""
+    created_ms: int = 0
+    has_errors: bool = False
+    later: tuple[Snapshot, ...] = ()
+
+    @property
+    def snapshots(self) -> tuple[Snapshot, ...]:
+        """Every snapshot, the first one included, in time order."""
+        first = Snapshot(ALWAYS, self.body, self.state, self.has_errors)
+        return (first, *sorted(self.later, key=lambda s: s.at_ms))
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A login session. ``secondary`` is a second secret bound to it (Tealium's utk)."""
+
+    api: str
+    token: str
+    principal: str
+    secondary: str
+    expires: float
+
+    def __repr__(self) -> str:
+        return f"Session(api={self.api!r}, principal={self.principal!r}, token='***')"
+
+
+class Db(Protocol):
+    """A connection inside a transaction, as the shared SQL uses it (``?`` placeholders)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = (), /) -> Any: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
+
+
+_PASSWORD = re.compile(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to show: its password, and any ``password=`` parameter, as ``***``."""
+    if "://" not in url:
+        return _PASSWORD.sub(r"\1***", url)  # a path, or a key=value connection string
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            user, _, host = netloc.rpartition("@")
+            if ":" in user:
+                user = user.split(":", 1)[0] + ":***"
+            netloc = f"{user}@{host}"
+        query = urlencode(
+            [(k, "***" if k.lower() == "password" else v) for k, v in parse_qsl(parts.query)],
+            safe="*",
+        )
+        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    except ValueError:
+        return f"{url.split('://', 1)[0]}://***"
+
+
+def _bump(db: Db) -> None:
+    # Workers cache reads per control generation (mockserver/readcache.py): every write to
+    # records or sessions moves the generation on, in its own transaction.
+    db.execute("UPDATE control SET generation = generation + 1 WHERE id = 1")
+
+
+def _record_row(record: Record) -> tuple[Any, ...]:
+    last = record.snapshots[-1]
+    return (
+        record.api,
+        record.key,
+        record.name,
+        record.name.casefold(),
+        record.category,
+        record.created_ms,
+        last.state,
+        int(last.has_errors),
+        last.at_ms,
+        None,
+    )
+
+
+class Store(ABC):
+    """Records, sessions, login failures, counters, fault counters, signing keys and the
+    control row, shared by every worker of every server on the same database.
+
+    Make one with :func:`mockserver.store.open_store`. ``synthesizers`` maps an API to the
+    function that makes the body of its generated record ``n`` (:meth:`load_generated`).
+    """
+
+    #: ``"sqlite"`` or ``"postgresql"``.
+    kind: str
+    #: The dialect's substring-position function (1-based; 0 when absent).
+    _instr = "instr"
+    #: What ``LIMIT ?`` takes for "no limit".
+    _no_limit: int | None = -1
+    #: What locks a row read inside a write transaction.
+    _for_update = ""
+
+    def __init__(self) -> None:
+        self.synthesizers: dict[str, Callable[[int], bytes]] = {}
+
+    # -- what a backend supplies -------------------------------------------------------
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Db]:
+        """A write transaction; concurrent writers queue, they do not fail."""
+
+    @abstractmethod
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read (``?`` placeholders)."""
+
+    @abstractmethod
+    def _load(self, db: Db, rows: Iterable[Sequence[Any]]) -> None:
+        """Insert rows of every ``records`` column, in bulk, in the transaction ``db``."""
+
+    @abstractmethod
+    def _analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load."""
+
+    @abstractmethod
+    def _clear(self, db: Db, tables: Sequence[str]) -> None:
+        """Empty ``tables`` in the transaction ``db``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release this store's connections."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.kind}>"
+
+    # -- records ---------------------------------------------------------------------
+
+    def put(self, record: Record) -> None:
+        """Insert or replace one record."""
+        self.put_many([record])
+
+    def put_many(self, records: Iterable[Record]) -> None:
+        """Insert or replace records, with all their snapshots, in one transaction."""
+        latest = {(r.api, r.key): r for r in records}  # the last of one key wins
+        # One snapshot per millisecond: of steps that fall in the same one (a zero or very
+        # short duration), the last in time order is what the API shows from then on.
+        snapshots = {
+            (r.api, r.key, s.at_ms): (s.state, int(s.has_errors), s.body)
+            for r in latest.values()
+            for s in r.snapshots
+        }
+        keys = list(latest)
+        with self.transaction() as db:
+            db.executemany("DELETE FROM snapshots WHERE api = ? AND key = ?", keys)
+            db.executemany("DELETE FROM records WHERE api = ? AND key = ?", keys)
+            db.executemany(
+                f"INSERT INTO records ({RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_record_row(r) for r in latest.values()],
+            )
+            db.executemany(
+                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                [(*where, *rest) for where, rest in snapshots.items()],
+            )
+            _bump(db)
+
+    def load_generated(
+        self, api: str, rows: Iterable[Sequence[Any]], *, chunk: int = 50_000
+    ) -> int:
+        """Add generated records of ``api`` in bulk; how many.
+
+        Each row is ``(key, name, category, created_ms, state, has_errors, gen)``
+        (:data:`GENERATED_COLUMNS`); the record shows ``synthesizers[api](gen)`` until a write
+        gives it snapshots. Keys must be new. Rows are read in chunks, never all at once.
+        """
+        count = 0
+
+        def full() -> Iterator[tuple[Any, ...]]:
+            nonlocal count
+            for key, name, category, created, state, errors, gen in rows:
+                count += 1
+                folded = name.casefold()
+                yield (api, key, name, folded, category, created, state, int(errors), ALWAYS, gen)
+
+        with self.transaction() as db:
+            stream = full()
+            while batch := [row for _, row in zip(range(chunk), stream, strict=False)]:
+                self._load(db, batch)
+            _bump(db)
+        self._analyze()
+        return count
+
+    def replace_from(self, api: str, key: str, snapshot: Snapshot) -> bool:
+        """Make ``snapshot`` what the record shows from its time on, dropping any later
+        ones; whether the record exists."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT gen, state, has_errors FROM records WHERE api = ? AND key = ?"
+                + self._for_update,
+                (api, key),
+            ).fetchone()
+            if row is None:
+                return False
+            if row[0] is not None:
+                self._materialise(db, api, key, row)
+            db.execute(
+                "DELETE FROM snapshots WHERE api = ? AND key = ? AND at_ms >= ?",
+                (api, key, snapshot.at_ms),
+            )
+            db.execute(
+                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                (api, key, snapshot.at_ms, snapshot.state, int(snapshot.has_errors), snapshot.body),
+            )
+            db.execute(
+                "UPDATE records SET (state, has_errors, settled_ms) = (SELECT state, has_errors,"
+                " at_ms FROM snapshots s WHERE s.api = ? AND s.key = ? ORDER BY at_ms DESC"
+                " LIMIT 1) WHERE api = ? AND key = ?",
+                (api, key, api, key),
+            )
+            _bump(db)
+        return True
+
+    def _materialise(self, db: Db, api: str, key: str, row: Sequence[Any]) -> None:
+        """Give a generated record its synthesised body as its first snapshot, so a write
+        can add to its lifecycle."""
+        gen, state, errors = row
+        exists = db.execute(
+            "SELECT 1 FROM snapshots WHERE api = ? AND key = ? LIMIT 1", (api, key)
+        ).fetchone()
+        if exists is None:
+            body = self.synthesizers[api](int(gen))
+            db.execute(
+                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                (api, key, ALWAYS, state, errors, body),
+            )
+        db.execute("UPDATE records SET gen = NULL WHERE api = ? AND key = ?", (api, key))
+
+    def body(self, api: str, key: str, *, at_ms: int) -> bytes | None:
+        """What one record shows at ``at_ms``, or ``None``: one index seek."""
+        rows = self._fetch(
+            "SELECT r.gen, (SELECT s.body FROM snapshots s WHERE s.api = r.api AND s.key = r.key"
+            " AND s.at_ms <= ? ORDER BY s.at_ms DESC LIMIT 1) FROM records r"
+            " WHERE r.api = ? AND r.key = ?",
+            (at_ms, api, key),
+        )
+        if not rows:
+            return None
+        gen, body = rows[0]
+        return self._shown(api, gen, body)
+
+    def _shown(self, api: str, gen: int | None, body: bytes | None) -> bytes | None:
+        if body is not None:
+            return bytes(body)
+        return None if gen is None else self.synthesizers[api](int(gen))
+
+    def timeline(self, api: str, key: str) -> list[Snapshot]:
+        """Every snapshot of one record, in time order."""
+        rows = self._fetch(
+            "SELECT at_ms, body, state, has_errors FROM snapshots WHERE api = ? AND key = ? "
+            "ORDER BY at_ms",
+            (api, key),
+        )
+        if rows:
+            return [Snapshot(at, bytes(body), state, bool(err)) for at, body, state, err in rows]
+        generated = self._fetch(
+            "SELECT gen, state, has_errors FROM records WHERE api = ? AND key = ?"
+            " AND gen IS NOT NULL",
+            (api, key),
+        )
+        return [
+            Snapshot(ALWAYS, self.synthesizers[api](int(gen)), state, bool(err))
+            for gen, state, err in generated
+        ]
+
+    def keys(self, api: str) -> list[str]:
+        """Every key of ``api``'s records, sorted."""
+        rows = self._fetch("SELECT key FROM records WHERE api = ? ORDER BY key", (api,))
+        return [key for (key,) in rows]
+
+    def count(self, api: str) -> int:
+        """How many records ``api`` has."""
+        return int(self._fetch("SELECT count(*) FROM records WHERE api = ?", (api,))[0][0])
+
+    def query(
+        self,
+        api: str,
+        where: Sequence[Filter] = (),
+        *,
+        at_ms: int,
+        order_by: str = "name",
+        ascending: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[int, list[bytes]]:
+        """Records as they show at ``at_ms`` that match every filter, ordered, one page of
+        their bodies, and their total count."""
+        if order_by not in _listing.ORDERS:
+            raise ValueError(f"cannot order by {order_by!r}")
+        sql, params = _listing.count_sql(api, where, at_ms, instr=self._instr)
+        total = int(self._fetch(sql, params)[0][0])
+        if limit == 0 or total <= offset:
+            return total, []
+        sql, params = _listing.page_sql(
+            api,
+            where,
+            at_ms,
+            instr=self._instr,
+            order=(order_by, ascending),
+            window=(self._no_limit if limit is None else limit, offset),
+        )
+        keys = [key for (key,) in self._fetch(sql, params)]
+        if not keys:
+            return total, []
+        sql, params = _listing.bodies_sql(api, keys, at_ms)
+        found = {key: self._shown(api, gen, body) for key, gen, body in self._fetch(sql, params)}
+        return total, [body for key in keys if (body := found.get(key)) is not None]
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def open_session(self, api: str, principal: str, *, ttl: float, now: float) -> Session:
+        """Start a session with two fresh random secrets."""
+        session = Session(api, secrets.token_hex(16), principal, secrets.token_hex(16), now + ttl)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?)",
+                (api, session.token, principal, session.secondary, session.expires),
+            )
+            _bump(db)
+        return session
+
+    def session(self, api: str, token: str | None, *, now: float) -> Session | None:
+        """The live session with that token, or ``None``."""
+        if not token:
+            return None
+        rows = self._fetch(
+            "SELECT principal, secondary, expires FROM sessions WHERE api = ? AND token = ?",
+            (api, token),
+        )
+        if not rows or rows[0][2] <= now:
+            return None
+        principal, secondary, expires = rows[0]
+        return Session(api, token, principal, secondary, expires)
+
+    def close_session(self, api: str, token: str) -> bool:
+        """End a session; whether there was one."""
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM sessions WHERE api = ? AND token = ?", (api, token))
+            _bump(db)
+        return int(cursor.rowcount) > 0
+
+    # -- login failures and counters --------------------------------------------------
+
+    def record_failure(self, api: str, principal: str, *, now: float) -> None:
+        """Remember a failed login."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO login_failures VALUES (?, ?, ?)", (api, principal, now))
+
+    def failures_since(self, api: str, principal: str, since: float) -> list[float]:
+        """When ``principal``'s failed logins since ``since`` happened, oldest first."""
+        rows = self._fetch(
+            "SELECT at FROM login_failures WHERE api = ? AND principal = ? AND at >= ? ORDER BY at",
+            (api, principal, since),
+        )
+        return [float(at) for (at,) in rows]
+
+    def clear_failures(self, api: str, principal: str) -> None:
+        """Forget ``principal``'s failed logins (after a successful one)."""
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM login_failures WHERE api = ? AND principal = ?", (api, principal)
+            )
+
+    def next_value(self, name: str, *, start: int) -> int:
+        """Atomically increment a named counter, starting from ``start``: unique across
+        every worker and server on the database."""
+        with self.transaction() as db:
+            row = db.execute(
+                "INSERT INTO counters VALUES (?, ?) ON CONFLICT (name) "
+                "DO UPDATE SET value = counters.value + 1 RETURNING value",
+                (name, start),
+            ).fetchone()
+        return int(row[0])
+
+    def raise_counter(self, name: str, value: int) -> None:
+        """Make a named counter at least ``value``, so its next value is past it."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO counters VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = "
+                "CASE WHEN excluded.value > counters.value THEN excluded.value "
+                "ELSE counters.value END",
+                (name, value),
+            )
+
+    def claim(self, name: str) -> bool:
+        """Set a one-time flag; ``True`` for the one caller that set it first."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO counters VALUES (?, 1) ON CONFLICT (name) DO NOTHING",
+                (f"flag:{name}",),
+            )
+        return int(cursor.rowcount) > 0
+
+    def secret(self, name: str) -> bytes:
+        """A named random key, made once per database, so every worker signs alike."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO secrets VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, secrets.token_bytes(32)),
+            )
+            row = db.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+        return bytes(row[0])
+
+    # -- fault counters ----------------------------------------------------------------
+
+    def count_fault(
+        self, fault_id: str, fires: Callable[[int, int], bool]
+    ) -> tuple[bool, int, int]:
+        """Count one request a fault matched: ``fires(n, fired so far)`` says whether it
+        fires on this, the ``n``-th; whether it did, ``n``, and how many times it has fired
+        now. Exact across every worker of every server."""
+        with self.transaction() as db:
+            # The upsert takes the row's lock: a concurrent count waits for this one.
+            matched, fired = db.execute(
+                "INSERT INTO fault_counters VALUES (?, 1, 0) ON CONFLICT (id) DO UPDATE "
+                "SET matched = fault_counters.matched + 1 RETURNING matched, fired",
+                (fault_id,),
+            ).fetchone()
+            hit = fires(int(matched), int(fired))
+            if hit:
+                db.execute("UPDATE fault_counters SET fired = fired + 1 WHERE id = ?", (fault_id,))
+        return hit, int(matched), int(fired) + hit
+
+    def fault_counters(self) -> dict[str, tuple[int, int]]:
+        """``{id: (matched, fired)}`` of every fault counted so far."""
+        rows = self._fetch("SELECT id, matched, fired FROM fault_counters")
+        return {str(i): (int(m), int(f)) for i, m, f in rows}
+
+    def forget_faults(self, fault_ids: Iterable[str]) -> None:
+        """Drop the counters of removed faults."""
+        with self.transaction() as db:
+            db.executemany("DELETE FROM fault_counters WHERE id = ?", [(i,) for i in fault_ids])
+
+    # -- the control row: rarely-changed settings every worker reads --------------------
+
+    def control(self) -> tuple[int, str]:
+        """The control row's generation and JSON data: one primary-key read."""
+        [(generation, data)] = self._fetch("SELECT generation, data FROM control WHERE id = 1")
+        return int(generation), str(data)
+
+    def update_control(self, change: Callable[[str], str]) -> int:
+        """Replace the control data with ``change(old)`` atomically; return the new generation."""
+        with self.transaction() as db:
+            data = db.execute(
+                "SELECT data FROM control WHERE id = 1" + self._for_update
+            ).fetchone()[0]
+            row = db.execute(
+                "UPDATE control SET generation = generation + 1, data = ? WHERE id = 1 "
+                "RETURNING generation",
+                (change(str(data)),),
+            ).fetchone()
+        return int(row[0])
+
+    def reset(self) -> None:
+        """Forget every record, session, failure, counter and control setting; keep the
+        secrets (tokens a server issued stay verifiable by its workers)."""
+        with self.transaction() as db:
+            self._clear(db, ("records", "snapshots", "sessions", "login_failures", "counters"))
+            db.execute("UPDATE control SET generation = generation + 1, data = '{}'")

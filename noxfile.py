@@ -73,6 +73,8 @@ def bench(session: nox.Session) -> None:
         session.run("python", "-m", "bench.proxy_compare", *session.posargs[1:])
     if which in ("all", "state"):
         session.run("python", "-m", "bench.state_compare", *session.posargs[1:])
+    if which in ("all", "million"):
+        session.run("python", "-m", "bench.million", *session.posargs[1:])
     if which in ("all", "contracts"):
         session.run("python", "-m", "bench.contract_suite", *session.posargs[1:])
 

@@ -21,14 +21,30 @@ __all__ = [
     "Filter",
     "Prefix",
     "render",
+    "successor",
 ]
 
 #: The record columns a filter may name.
 COLUMNS = frozenset({"key", "name", "category", "created_ms", "state", "has_errors"})
 #: The columns whose value depends on the mock clock (they come from a record's snapshot).
 TIMED = frozenset({"state", "has_errors"})
-#: Greater than any character a name may hold after a prefix: the top of a prefix's range.
-_TOP = "\U0010ffff"
+_TOP = 0x10FFFF
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def successor(prefix: str) -> str | None:
+    """The least string greater than every string that starts with ``prefix`` (code-point
+    order), or ``None`` when there is none: a prefix is then the range ``[prefix, successor)``,
+    which an index finds, exactly."""
+    chars = [ord(c) for c in prefix]
+    while chars and chars[-1] == _TOP:
+        chars.pop()
+    if not chars:
+        return None
+    chars[-1] += 1
+    if chars[-1] in _SURROGATES:  # not characters: nothing a name holds sorts among them
+        chars[-1] = _SURROGATES.stop
+    return "".join(map(chr, chars))
 
 
 def _check(column: str) -> None:
@@ -118,10 +134,12 @@ def render(
             params.append(f.text.casefold())
         elif isinstance(f, Prefix):
             if f.text:
-                # The range lets an index find the candidates; the position check makes the
-                # match exact (a name may hold the range's top character after the prefix).
-                conditions.append(f"{column} >= ? AND {column} < ? AND {instr}({column}, ?) = 1")
-                params += [f.text, f.text + _TOP, f.text]
+                conditions.append(f"{column} >= ?")
+                params.append(f.text)
+                top = successor(f.text)
+                if top is not None:
+                    conditions.append(f"{column} < ?")
+                    params.append(top)
         elif isinstance(f, AtLeast):
             conditions.append(f"{column} >= ?")
             params.append(_value(f.column, f.value))

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from flask import Flask
@@ -34,6 +34,7 @@ from flask import Flask
 from mockserver._state import EXTENSION, MockState
 from mockserver.config import MockConfig
 from mockserver.replay import replay_directory, reseeder
+from mockserver.store import StoreUnavailable, redact_url
 from statuskit.errors import ConfigError, StatuskitError
 
 __all__ = [
@@ -68,6 +69,9 @@ class ServeOptions:
     seed: int | None = None
     server: Literal["granian", "gunicorn"] = "granian"
     state_path: str | None = None
+    #: Where the shared state lives instead (``--state URL``): may hold a password, so it is
+    #: kept out of the repr; the banner and errors show it through ``redact_url``.
+    state_url: str | None = field(default=None, repr=False)
     #: Honour the ``X-Statuskit-Fault`` request header (``--test-mode``).
     test_mode: bool = False
     #: A recording's directory to replay (``--replay DIR``): at start, and after each reset.
@@ -85,6 +89,8 @@ class ServeOptions:
             # Off loopback, anyone who reaches the server could drive it: demand a token.
             "admin_requires_token": not is_loopback(self.host),
         }
+        if self.state_url is not None:
+            overrides["state_url"] = self.state_url
         if self.seed is not None:
             overrides["seed"] = self.seed
         if self.test_mode:
@@ -159,7 +165,11 @@ def prepared(options: ServeOptions) -> Iterator[tuple[ServeOptions, MockConfig]]
             **{**asdict(options), "port": port, "state_path": os.path.join(state_dir, "state.db")}
         )
         config = ready.config()
-        app = build_app(ready.api, config)  # seeds the shared state before any worker starts
+        try:
+            app = build_app(ready.api, config)  # seeds the shared state before any worker starts
+        except StoreUnavailable as exc:
+            where = redact_url(config.state_location() or "")
+            raise StoreUnavailable(f"cannot open the state store {where}: {exc}") from None
         if ready.replay is not None:
             # Once, before any worker starts: a bad recording stops serve with one line.
             replay_directory(ready.replay, app.extensions[EXTENSION])

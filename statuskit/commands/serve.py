@@ -65,6 +65,10 @@ def banner(options: ServeOptions, config: MockConfig) -> str:
             f"  Replaying the recording in {options.replay} (again after each reset; "
             "docs/admin.md, Replay)"
         )
+    if config.state_url:
+        from mockserver.store import redact_url
+
+        lines.append(f"  State        {redact_url(config.state_url)} (shared)")
     if config.test_mode:
         lines.append("  Test mode: a request's X-Statuskit-Fault header injects a fault into it")
     lines.append("Press Ctrl+C to stop.")
@@ -86,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         server=args.server,
         test_mode=args.test_mode,
         replay=os.path.abspath(args.replay) if args.replay else None,
+        state_url=args.state,
     )
 
     def announce(ready: ServeOptions, config: MockConfig) -> None:
@@ -113,6 +118,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--test-mode",
         action="store_true",
         help="honour the X-Statuskit-Fault request header (a one-off fault per request)",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="URL",
+        help="where the shared state lives: postgresql://user:password@host/db, shared by "
+        "several serve instances (default: a private SQLite file; also STATUSKIT_STATE_URL "
+        "or state_url in the config file)",
     )
     parser.add_argument(
         "--replay",

@@ -7,9 +7,12 @@ store and pool, as another host would); the multi-host test runs real ones behin
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -20,9 +23,11 @@ from mockserver import create_app
 from mockserver._journal_pg import PgJournal
 from mockserver._state import EXTENSION, MockState
 from mockserver.journal import Journal
+from mockserver.process import serve_process
 from mockserver.store import open_store
 from statuskit.registry import default_registry
 from tests.mock.conftest import client_for
+from tests.multihost.cluster import descendants
 from tests.postgres import PostgresServer, connect, postgres_server, postgres_url
 
 __all__ = ["postgres_server", "postgres_url"]  # the fixtures, used by name
@@ -215,3 +220,34 @@ def test_recording_while_the_store_is_down_does_not_crash(
         back = client.get(STATUS, params={"touchpoint": "test", "token": "statuskit-token"})
         assert back.status_code == 401, back.text  # no session: the store answered
         assert [(e["path"], e["status"]) for e in entries(client)] == [(STATUS, 400), (STATUS, 401)]
+
+
+def test_served_instances_share_it_and_a_killed_one_loses_nothing(postgres_url: str) -> None:
+    """Two ``statuskit serve`` instances of two workers each; one is killed outright right
+    after answering, and every request it answered is still in the journal."""
+    env = {**os.environ, "STATUSKIT_STATE_URL": postgres_url}
+    with (
+        serve_process("--workers", "2", env=env) as a,
+        serve_process("--workers", "2", env=env) as b,
+    ):
+        workers = [set(descendants(server.process.pid)) for server in (a, b)]
+        sent = [f"/api/v4/import/status/{900_000 + n}" for n in range(40)]
+
+        def get(n: int) -> int:
+            return httpx.get(f"{(a, b)[n % 2].base_url}{sent[n]}").status_code
+
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(get, range(len(sent)))) == [400] * len(sent)
+        # A, every worker with it, dies at once: what it answered was kept already.
+        for pid in [a.process.pid, *workers[0]]:
+            os.kill(pid, signal.SIGKILL)
+        a.process.wait()
+        response = httpx.get(f"{b.base_url}{JOURNAL}", params={"path": "/api/v4/import/"})
+        assert response.status_code == 200, response.text
+        seen = response.json()["entries"]
+        assert default_registry().validate("admin", "journal", response.json()) == []
+    assert sorted(e["path"] for e in seen) == sent
+    assert [e["real"] for e in seen] == sorted(e["real"] for e in seen)
+    by_path = {e["path"]: e for e in seen}
+    for n, path in enumerate(sent):
+        assert by_path[path]["worker"] in workers[n % 2]

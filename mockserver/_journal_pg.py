@@ -62,15 +62,15 @@ CREATE TABLE IF NOT EXISTS journal_cleared (
 INSERT INTO journal_cleared VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 """
 
-# set_config(..., true) is SET LOCAL as a function: it rides in the insert's own statement,
-# so the entry costs one round trip, not two.
+# set_config(..., true) is SET LOCAL as a function: it rides in the insert's own statement
+# (prepared once per connection), so setting it costs no round trip of its own.
 _INSERT = """
 WITH local AS (SELECT set_config('synchronous_commit', 'off', true))
 INSERT INTO journal (real, at, path, worker, entry) SELECT %s, %s, %s, %s, %s FROM local
 """
 _AFTER_CLEAR = "real >= (SELECT real FROM journal_cleared WHERE id = 1)"
 _CLEAR = "UPDATE journal_cleared SET real = GREATEST(real, %s) WHERE id = 1"
-# The limit-th newest id: rows below it are past the latest `limit`.
+# Below the limit-th newest id, a row is past the latest `limit`; before the clear, unread.
 _TRIM = """
 DELETE FROM journal
 WHERE id < (SELECT id FROM journal ORDER BY id DESC OFFSET %s LIMIT 1)

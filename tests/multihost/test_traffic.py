@@ -135,6 +135,6 @@ def test_fail_next_n_fails_exactly_n_requests_across_both_instances(
         statuses = list(pool.map(send, range(30)))
     assert sorted(statuses) == [400] * 23 + [503] * 7
     (after,) = mock.call("GET", "/faults")["faults"]
-    assert (after["id"], after["fired"], after["matched"]) == (fault["id"], 7, 30)
+    assert (after["id"], after["fired"]) == (fault["id"], 7)
     faulted = [e for e in mock.requests("/api/v4/") if e["fault"] == fault["id"]]
     assert len(faulted) == 7

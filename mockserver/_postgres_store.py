@@ -32,6 +32,9 @@ from statuskit.errors import ConfigError
 __all__ = ["CONNECT_TIMEOUT", "POOL_TIMEOUT", "STATEMENT_TIMEOUT_MS", "PostgresStore"]
 
 log = logging.getLogger("statuskit.mock")
+# The pool warns at every failed reconnection; an outage is reported once per request as
+# a 503 (and logged by the mock), so its lines would only repeat that, several a second.
+logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 #: Seconds to wait for a new connection, and for a free pooled one.
 CONNECT_TIMEOUT = 2
@@ -82,7 +85,7 @@ def _conninfo(url: str) -> str:
 def _unavailable(exc: BaseException) -> StoreUnavailable:
     # libpq's messages name the host and port, never the password; the URL is left out.
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    reason = lines[-1] if lines else type(exc).__name__
+    reason = lines[0] if lines else type(exc).__name__
     return StoreUnavailable(f"the PostgreSQL state store is unavailable ({reason})")
 
 
@@ -121,10 +124,18 @@ class PostgresStore(Store):
         self._pool: ConnectionPool | None = None
         self._broken_at = 0.0
         _STORES.add(self)
-        with self.connection() as conn:
-            # Several instances may start at once: one makes the tables, the others wait.
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (POSTGRES_LOCK,))
-            conn.execute(POSTGRES_SCHEMA)
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        # A connection of its own, not the pool's: an unreachable server is reported with
+        # libpq's reason (refused, unknown host, wrong password), not a pool timeout.
+        try:
+            with psycopg.connect(self._conninfo, autocommit=True) as conn, conn.transaction():
+                # Several instances may start at once: one makes the tables, the others wait.
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (POSTGRES_LOCK,))
+                conn.execute(POSTGRES_SCHEMA)
+        except _LOST as exc:
+            raise _unavailable(exc) from None
 
     def __repr__(self) -> str:
         return f"<PostgresStore {self.url}>"

@@ -26,7 +26,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from mockserver._store_base import RECORD_COLUMNS, Db, Store, StoreUnavailable, redact_url
-from mockserver._tables import POSTGRES_LOCK, POSTGRES_SCHEMA
+from mockserver._tables import POSTGRES_LOCK, POSTGRES_RECORD_INDEXES, POSTGRES_SCHEMA
 from statuskit.errors import ConfigError
 
 __all__ = ["CONNECT_TIMEOUT", "POOL_TIMEOUT", "STATEMENT_TIMEOUT_MS", "PostgresStore"]
@@ -113,6 +113,7 @@ class PostgresStore(Store):
     _instr = "strpos"
     _no_limit = None
     _for_update = " FOR UPDATE"
+    _record_indexes = POSTGRES_RECORD_INDEXES
 
     def __init__(self, url: str, *, pool_size: int = 4) -> None:
         super().__init__()

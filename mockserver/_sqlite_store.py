@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from mockserver._store_base import Store
-from mockserver._tables import SQLITE_SCHEMA
+from mockserver._tables import SQLITE_RECORD_INDEXES, SQLITE_SCHEMA
 
 __all__ = ["SqliteStore"]
 
@@ -27,6 +27,7 @@ class SqliteStore(Store):
     that lives as long as this object."""
 
     kind = "sqlite"
+    _record_indexes = SQLITE_RECORD_INDEXES
 
     def __init__(self, path: str | None = None) -> None:
         super().__init__()

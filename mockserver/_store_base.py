@@ -18,6 +18,7 @@ backend supplies connections, transactions, bulk loading and its few dialect wor
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 from abc import ABC, abstractmethod
@@ -29,6 +30,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from mockserver import _listing
 from mockserver._filters import Filter
+from mockserver._tables import index_names
 from statuskit.errors import StatuskitError
 
 __all__ = [
@@ -177,6 +179,8 @@ class Store(ABC):
     _no_limit: int | None = -1
     #: What locks a row read inside a write transaction.
     _for_update = ""
+    #: The ``CREATE INDEX`` statements of ``records`` (``mockserver._tables``).
+    _record_indexes: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self.synthesizers: dict[str, Callable[[int], bytes]] = {}
@@ -258,10 +262,19 @@ class Store(ABC):
                 folded = name.casefold()
                 yield (api, key, name, folded, category, created, state, int(errors), ALWAYS, gen)
 
+        stream = full()
+        batch = list(itertools.islice(stream, chunk))
+        # A bulk load (a chunk or more) drops the indexes and makes them again after: a
+        # sort at the end is several times faster than updating them row by row.
+        rebuild = self._record_indexes if len(batch) >= chunk else ()
         with self.transaction() as db:
-            stream = full()
-            while batch := [row for _, row in zip(range(chunk), stream, strict=False)]:
+            for name in index_names(rebuild):
+                db.execute(f"DROP INDEX IF EXISTS {name}")
+            while batch:
                 self._load(db, batch)
+                batch = list(itertools.islice(stream, chunk))
+            for index in rebuild:
+                db.execute(index)
             _bump(db)
         self._analyze()
         return count

@@ -10,6 +10,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -117,8 +118,10 @@ def test_postgres_stopped_under_load_answers_503_then_recovers(outage: Cluster) 
         thread.start()
     try:
         outage.postgres.stop()
-        for label, api, call in checks:
-            response = call()
+        # All at once: each waits for the pool's bounded wait, so one after another is slow.
+        with ThreadPoolExecutor(len(checks)) as pool:
+            answers = list(pool.map(lambda check: check[2](), checks))
+        for (label, api, _), response in zip(checks, answers, strict=True):
             assert unavailable(api, response), (label, response.status_code, response.text)
         outage.postgres.start()
         until_all_answer_200(checks)

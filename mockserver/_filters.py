@@ -22,6 +22,7 @@ __all__ = [
     "Prefix",
     "render",
     "successor",
+    "unindexed",
 ]
 
 #: The record columns a filter may name.
@@ -115,17 +116,31 @@ def _value(column: str, value: Any) -> Any:
     return int(value) if column == "has_errors" else value
 
 
+def unindexed(filters: Sequence[Filter]) -> frozenset[str]:
+    """The columns SQLite's planner should not pick an index for: with a name prefix, the
+    creation time. A prefix is one narrow range of the name index, while a date range (most
+    often wide) would have it walk half the table; SQLite keeps no histograms to tell."""
+    if any(isinstance(f, Prefix) and f.text for f in filters):
+        return frozenset({"created_ms"})
+    return frozenset()
+
+
 def render(
-    filters: Sequence[Filter], *, instr: str, snapshot: str | None = None
+    filters: Sequence[Filter],
+    *,
+    instr: str,
+    snapshot: str | None = None,
+    plain: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Any]]:
     """``filters`` as one SQL condition (``?`` placeholders) over ``records r``, and its
     parameters. ``instr`` is the dialect's substring-position function; with ``snapshot``,
-    the clock-dependent columns are read from that alias instead of the record's row."""
+    the clock-dependent columns are read from that alias instead of the record's row;
+    the ``plain`` columns are written ``+r.column``, which SQLite never looks up by index."""
     conditions: list[str] = []
     params: list[Any] = []
     for f in filters:
         source = snapshot if snapshot is not None and f.column in TIMED else "r"
-        column = f"{source}.{f.column}"
+        column = f"{'+' if f.column in plain else ''}{source}.{f.column}"
         if isinstance(f, Equals):
             conditions.append(f"{column} = ?")
             params.append(_value(f.column, f.value))

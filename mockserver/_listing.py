@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mockserver._filters import TIMED, Filter, render
+from mockserver._filters import TIMED, Filter, render, unindexed
 
 __all__ = ["ORDERS", "bodies_sql", "count_sql", "page_sql"]
 
@@ -31,10 +31,11 @@ def _unsettled(columns: str) -> str:
 
 
 def count_sql(
-    api: str, where: Sequence[Filter], at_ms: int, *, instr: str
+    api: str, where: Sequence[Filter], at_ms: int, *, instr: str, hint: bool = False
 ) -> tuple[str, list[Any]]:
-    """How many records match at ``at_ms``: one statement."""
-    on_row, row_params = render(where, instr=instr)
+    """How many records match at ``at_ms``: one statement. With ``hint``, SQLite is steered
+    to the index that narrows most (``mockserver._filters.unindexed``)."""
+    on_row, row_params = render(where, instr=instr, plain=unindexed(where) if hint else frozenset())
     if not any(f.column in TIMED for f in where):
         # Nothing that moves with the clock: the row alone answers, from an index.
         return f"SELECT count(*) FROM records r WHERE r.api = ? AND {on_row}", [api, *row_params]
@@ -56,12 +57,14 @@ def page_sql(
     instr: str,
     order: tuple[str, bool],
     window: tuple[int | None, int],
+    hint: bool = False,
 ) -> tuple[str, list[Any]]:
     """The keys of one page of matching records at ``at_ms``, in order."""
     column, ascending = order
     limit, offset = window
     direction = "ASC" if ascending else "DESC"
-    on_row, row_params = render(where, instr=instr)
+    plain = unindexed(where) if hint else frozenset()
+    on_row, row_params = render(where, instr=instr, plain=plain)
     on_snapshot, snapshot_params = render(where, instr=instr, snapshot="s")
     timed = "s" if column in TIMED else "r"
     # The settled part is cut to the page's end first, in index order, so only the page's
@@ -69,7 +72,7 @@ def page_sql(
     end = None if limit is None or limit < 0 else offset + limit
     settled = (
         f"SELECT r.key AS k, r.{column} AS o FROM records r WHERE r.api = ? AND r.settled_ms <= ?"
-        f" AND {on_row} ORDER BY r.{column} {direction}, r.key"
+        f" AND {on_row} ORDER BY {'+' if column in plain else ''}r.{column} {direction}, r.key"
         + ("" if end is None else " LIMIT ?")
     )
     unsettled = _unsettled(f"r.key AS k, {timed}.{column} AS o") + f" AND {on_snapshot}"

@@ -28,6 +28,7 @@ class SqliteStore(Store):
 
     kind = "sqlite"
     _record_indexes = SQLITE_RECORD_INDEXES
+    _hints = True
 
     def __init__(self, path: str | None = None) -> None:
         super().__init__()

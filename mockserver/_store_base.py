@@ -179,6 +179,9 @@ class Store(ABC):
     _no_limit: int | None = -1
     #: What locks a row read inside a write transaction.
     _for_update = ""
+    #: Whether the planner needs telling which index narrows most (SQLite keeps no
+    #: histograms; PostgreSQL does).
+    _hints = False
     #: The ``CREATE INDEX`` statements of ``records`` (``mockserver._tables``).
     _record_indexes: tuple[str, ...] = ()
 
@@ -385,7 +388,7 @@ class Store(ABC):
         their bodies, and their total count."""
         if order_by not in _listing.ORDERS:
             raise ValueError(f"cannot order by {order_by!r}")
-        sql, params = _listing.count_sql(api, where, at_ms, instr=self._instr)
+        sql, params = _listing.count_sql(api, where, at_ms, instr=self._instr, hint=self._hints)
         total = int(self._fetch(sql, params)[0][0])
         if limit == 0 or total <= offset:
             return total, []
@@ -396,6 +399,7 @@ class Store(ABC):
             instr=self._instr,
             order=(order_by, ascending),
             window=(self._no_limit if limit is None else limit, offset),
+            hint=self._hints,
         )
         keys = [key for (key,) in self._fetch(sql, params)]
         if not keys:

@@ -14,7 +14,7 @@ from typing import Any
 
 from mockserver._generated import Path, Template
 from mockserver._http import Gate
-from mockserver.tealium.files import COUNTERS, FAILED, FileFactory, format_ms
+from mockserver.tealium.files import COUNTERS, FileFactory, format_ms
 from statuskit.errors import ContractViolation
 
 __all__ = ["GeneratedFiles", "Row"]
@@ -90,19 +90,21 @@ class GeneratedFiles:
                 yield n
             n += 1
 
-    def draw(self, n: int) -> dict[str, Any]:
-        """The :meth:`FileFactory.build` arguments of file ``n``."""
-        return self.factory.draw(n, seed=self.seed, account=self.account, profile=self.profile)
+    def draw(self, n: int, *, columns_only: bool = False) -> dict[str, Any]:
+        """The :meth:`FileFactory.build` arguments of file ``n`` (only the store's columns,
+        with ``columns_only``)."""
+        return self.factory.draw(
+            n,
+            seed=self.seed,
+            account=self.account,
+            profile=self.profile,
+            columns_only=columns_only,
+        )
 
     @staticmethod
     def shape(draw: dict[str, Any]) -> Shape:
         """The shape of a drawn file's history."""
         return len(draw["steps_ms"]), bool(draw["failed"])
-
-    def state(self, draw: dict[str, Any]) -> str:
-        """The state a drawn file shows: its last step's."""
-        steps, failed = self.shape(draw)
-        return FAILED if failed else self.factory.progression[steps - 1]
 
     @staticmethod
     def values(draw: dict[str, Any]) -> list[Any]:
@@ -133,10 +135,10 @@ class GeneratedFiles:
 
     def row(self, n: int) -> Row:
         """File ``n``'s store row: the columns the stored-record path would store."""
-        draw = self.draw(n)
+        draw = self.draw(n, columns_only=True)
         category = f"{draw['account']}/{draw['profile']}"
         name = draw["name"]
-        return f"{category}/{name}", name, category, draw["created_ms"], self.state(draw), 0, n
+        return f"{category}/{name}", name, category, draw["created_ms"], draw["state"], 0, n
 
     def rows(self, count: int) -> Iterator[Row]:
         """The store rows of files ``0 .. count - 1``, one at a time."""

@@ -152,20 +152,34 @@ class FileFactory:
             host=status["file"]["source"]["host"],
         )
 
-    def draw(self, n: int, *, seed: int, account: str, profile: str) -> dict[str, Any]:
+    def draw(
+        self, n: int, *, seed: int, account: str, profile: str, columns_only: bool = False
+    ) -> dict[str, Any]:
         """The :meth:`build` arguments of generated file ``n`` in ``account``: drawn from
         ``(seed, n)`` alone, so any one file can be made without the others. Most are in
         ``profile``, some in a ``dev`` one.
 
         Every value is in its schema's range by construction: each step is 1 to 5,000 ms after
         the one before, counters add up to the line count, names end in ``.csv`` and hold
-        ``n``, so no two are alike.
+        ``n``, so no two are alike. The values the store's columns hold are drawn first; with
+        ``columns_only`` only those are returned (``account``, ``profile``, ``name``,
+        ``created_ms``, and the ``state`` the file shows), and the rest is not drawn.
         """
         rng = Draws("tealium", seed, n)
         created = GENERATED_FROM_MS + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
         failed = rng.chance(15)
         # A failed file got at least as far as processing; others may still be under way.
         steps = len(self.progression) if failed else rng.randint(1, len(self.progression))
+        prefix = rng.choice(GENERATED_PREFIXES)
+        drawn: dict[str, Any] = {
+            "account": account,
+            "profile": rng.choice((profile, profile, "dev")),
+            "name": f"{prefix}_{_day(created // DAY_MS)}_{n:05d}.csv",
+            "created_ms": created,
+        }
+        if columns_only:
+            drawn["state"] = FAILED if failed else self.progression[steps - 1]
+            return drawn
         times, at = [], created
         for _ in range(steps):
             at += rng.randint(1, 5_000)
@@ -180,19 +194,15 @@ class FileFactory:
             skipped = rng.randint(0, lines // 20)
             bad = rng.randint(0, (lines - skipped) // 20)
             counters = (lines - skipped - bad, skipped, bad)
-        prefix = rng.choice(GENERATED_PREFIXES)
-        return {
-            "account": account,
-            "profile": rng.choice((profile, profile, "dev")),
-            "name": f"{prefix}_{_day(created // DAY_MS)}_{n:05d}.csv",
-            "created_ms": created,
-            "steps_ms": times,
-            "failed": failed,
-            "line_count": lines,
-            "counters": counters,
-            "failure": failure,
-            "size": lines * rng.randint(40, 120),
-        }
+        drawn.update(
+            steps_ms=times,
+            failed=failed,
+            line_count=lines,
+            counters=counters,
+            failure=failure,
+            size=lines * rng.randint(40, 120),
+        )
+        return drawn
 
     def generated(
         self, count: int, *, seed: int, account: str = "acme", profile: str = "main"

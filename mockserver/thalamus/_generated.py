@@ -68,15 +68,18 @@ class GeneratedImports:
         seen: set[str] = set()
         n = 0
         while len(seen) < len(self.factory.state_names):
-            state = self.draw(n)["state"]
+            state = self.draw(n, columns_only=True)["state"]
             if state not in seen:
                 seen.add(state)
                 yield n
             n += 1
 
-    def draw(self, n: int) -> dict[str, Any]:
-        """The :meth:`RecordFactory.build` arguments of record ``n``."""
-        return self.factory.draw(n, seed=self.seed, first_id=self.first_id)
+    def draw(self, n: int, *, columns_only: bool = False) -> dict[str, Any]:
+        """The :meth:`RecordFactory.build` arguments of record ``n`` (only those the store's
+        columns hold, with ``columns_only``)."""
+        return self.factory.draw(
+            n, seed=self.seed, first_id=self.first_id, columns_only=columns_only
+        )
 
     @staticmethod
     def values(draw: dict[str, Any]) -> tuple[Any, ...]:
@@ -110,7 +113,7 @@ class GeneratedImports:
 
     def row(self, n: int) -> Row:
         """Record ``n``'s store row: the columns the stored-record path would store."""
-        draw = self.draw(n)
+        draw = self.draw(n, columns_only=True)
         return (
             str(draw["id"]),
             draw["name"],

@@ -138,13 +138,16 @@ class RecordFactory:
             url=record["url"],
         )
 
-    def draw(self, n: int, *, seed: int, first_id: int) -> dict[str, Any]:
+    def draw(
+        self, n: int, *, seed: int, first_id: int, columns_only: bool = False
+    ) -> dict[str, Any]:
         """The :meth:`build` arguments of generated record ``n``: drawn from ``(seed, n)``
         alone, so any one record can be made without the others.
 
         Every value is in its schema's range by construction: counters are drawn within
         ``rows`` and never negative, times within 2025-2026, states and import types from the
-        schema's own lists.
+        schema's own lists. The values the store's columns hold are drawn first; with
+        ``columns_only`` the rest is not drawn (seeding a million needs no more).
         """
         rng = Draws("thalamus", seed, n)
         state = rng.choice(self.state_names)
@@ -153,23 +156,27 @@ class RecordFactory:
         finished = state_id in (PROCESSED, CANCELED)
         done = rows if state_id == PROCESSED else rng.randint(0, rows) if finished else 0
         errors = rng.randint(0, done // 10) if done else 0
-        skipped = rng.randint(0, (done - errors) // 20) if done else 0
         created = GENERATED_FROM_MS + rng.randint(0, 600) * DAY_MS + rng.randint(0, DAY_MS)
-        name = f"{rng.choice(GENERATED_NAMES)}{n:05d}"
-        return {
+        drawn = {
             "id": first_id + n,
-            "name": name,
-            "file_name": f"{name}.xlsx",
+            "name": f"{rng.choice(GENERATED_NAMES)}{n:05d}",
             "import_type": rng.choice(self.import_types),
             "state": state,
             "created_ms": created,
-            "modified_ms": created + rng.randint(0, 3_600_000),
             "rows": rows,
-            "rows_ok": done - errors - skipped,
             "rows_with_errors": errors,
-            "rows_skipped": skipped,
-            "file_size": rng.randint(1_000, 5_000_000),
         }
+        if columns_only:
+            return drawn
+        skipped = rng.randint(0, (done - errors) // 20) if done else 0
+        drawn.update(
+            file_name=f"{drawn['name']}.xlsx",
+            modified_ms=created + rng.randint(0, 3_600_000),
+            rows_ok=done - errors - skipped,
+            rows_skipped=skipped,
+            file_size=rng.randint(1_000, 5_000_000),
+        )
+        return drawn
 
     def generated(self, count: int, *, seed: int, first_id: int) -> list[dict[str, Any]]:
         """``count`` varied records, the same for the same ``seed``: the stored-record path

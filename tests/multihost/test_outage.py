@@ -138,6 +138,10 @@ def test_postgres_stopped_under_load_answers_503_then_recovers(outage: Cluster) 
     assert pids(outage) == before
     for _ in range(3):
         assert [call().status_code for _, _, call in checks] == [200] * len(checks)
+    # What the instances printed through the outage never shows the database's password.
+    for instance in outage.instances:
+        printed = "\n".join([*instance.server.banner, *instance.server.output])
+        assert outage.postgres.password not in printed
 
 
 def test_a_killed_instance_loses_nothing_it_acknowledged(outage: Cluster) -> None:

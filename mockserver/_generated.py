@@ -179,13 +179,20 @@ class Synthesiser(Generic[G]):
     """One API's entry in ``Store.synthesizers``: ``synthesiser(n)`` is generated record
     ``n``'s body, drawn with the parameters the database was seeded with.
 
-    ``make(**params)`` makes a :class:`Generator` (validating its templates); ``params`` are
-    this process's own, made at once so a template that breaks its schema stops the start.
-    Generators are kept per parameters, so each template is validated once per process.
+    ``make(**params)`` makes a :class:`Generator` (validating its templates). ``params`` are
+    this process's own; with ``eager`` their generator is made at once, so a template that
+    breaks its schema stops the start. Generators are kept per parameters, so each template
+    is validated once per process.
     """
 
     def __init__(
-        self, api: str, control: Control, make: Callable[..., G], params: Mapping[str, Any]
+        self,
+        api: str,
+        control: Control,
+        make: Callable[..., G],
+        params: Mapping[str, Any],
+        *,
+        eager: bool = True,
     ) -> None:
         self.api = api
         self.control = control
@@ -193,9 +200,10 @@ class Synthesiser(Generic[G]):
         self.params = dict(params)
         self._made: dict[str, G] = {}
         self._lock = threading.Lock()
-        own = self.generator(self.params)
-        # (control generation, the generator the database's parameters give)
-        self._seeded: tuple[int, G] = (-1, own)
+        # (control generation, the generator of the database's parameters), once read
+        self._seeded: tuple[int, G] | None = None
+        if eager:
+            self.generator(self.params)
 
     def generator(self, params: Mapping[str, Any]) -> G:
         """The generator of ``params``, made once."""
@@ -222,12 +230,12 @@ class Synthesiser(Generic[G]):
         if none are recorded). Read again only when the control generation moves on; within
         a request, the control state is pinned, so this reads nothing."""
         generation = self.control.state().generation
-        known, made = self._seeded
-        if generation != known:
-            _, data = self.control.store.control()
-            params = json.loads(data).get(CONTROL_KEY, {}).get(self.api, self.params)
-            made = self.generator(params)
-            self._seeded = (generation, made)
+        seeded = self._seeded
+        if seeded is not None and seeded[0] == generation:
+            return seeded[1]
+        _, data = self.control.store.control()
+        made = self.generator(json.loads(data).get(CONTROL_KEY, {}).get(self.api, self.params))
+        self._seeded = (generation, made)
         return made
 
     def __call__(self, n: int) -> bytes:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Flask
 
 from mockserver._app import build_app
+from mockserver._generated import Synthesiser
 from mockserver._inputs import Reply
 from mockserver._mount import ApiMount
 from mockserver._state import MockState
 from mockserver.config import MockConfig
+from mockserver.tealium._generated import GeneratedFiles
 from mockserver.tealium.api import API, TealiumApi
 from mockserver.tealium.hints import hint
 from mockserver.tealium.views import blueprint, hot_file
@@ -19,15 +22,34 @@ from statuskit.fixtures import tealium_seed
 __all__ = ["MOUNT", "create_app"]
 
 
+def _setup(state: MockState) -> TealiumApi:
+    api = TealiumApi(state)
+    # Every worker synthesises the generated files' bodies, even one configured with none
+    # (the database may hold another's); with some, the templates are validated here, once
+    # per process, before any request.
+    user = state.config.tealium
+    state.store.synthesizers[API] = Synthesiser(
+        API,
+        state.control,
+        functools.partial(GeneratedFiles, api.files, state.gate),
+        {"seed": state.config.seed, "account": user.account, "profile": user.profile},
+        eager=state.config.generated > 0,
+    )
+    return api
+
+
 def _seed(state: MockState) -> None:
     api: TealiumApi = state.api(API)
     user = state.config.tealium
-    files = [api.files.template, *tealium_seed(user.account, user.profile)]
-    files += api.files.generated(
-        state.config.generated, seed=state.config.seed, account=user.account, profile=user.profile
-    )
-    for status in files:
+    for status in [api.files.template, *tealium_seed(user.account, user.profile)]:
         api.store_file(status)
+    if state.config.generated > 0:
+        synthesiser = state.store.synthesizers[API]
+        if not isinstance(synthesiser, Synthesiser):
+            raise TypeError(f"{API}: generated files need the synthesiser _setup registers")
+        # Rows only, streamed: the bodies are synthesised when read, with the parameters
+        # published here.
+        state.store.load_generated(API, synthesiser.publish().rows(state.config.generated))
 
 
 def _http_error(state: MockState, status: int, description: str) -> Reply:
@@ -40,7 +62,7 @@ MOUNT = ApiMount(
     name=API,
     prefixes=("/v1/", "/v2/"),
     blueprint=blueprint,
-    setup=TealiumApi,
+    setup=_setup,
     seed=_seed,
     http_error=_http_error,
     hot=hot_file,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Flask
 
 from mockserver._app import build_app
+from mockserver._generated import Synthesiser
 from mockserver._inputs import Reply
 from mockserver._mount import ApiMount
 from mockserver._state import MockState
 from mockserver.config import MockConfig
+from mockserver.thalamus._generated import GeneratedImports
 from mockserver.thalamus.api import API, ID_COUNTER, ThalamusApi
 from mockserver.thalamus.hints import hint
 from mockserver.thalamus.views import blueprint, hot_status
@@ -40,17 +43,34 @@ def _setup(state: MockState) -> ThalamusApi:
     for field, code in [*_HTTP_ERRORS.values(), ("server", "InternalError")]:
         api.error(500, field, code)
     api.error(400, "request", "InvalidFormat")
+    # Every worker synthesises the generated records' bodies, even one configured with none
+    # (the database may hold another's); with some, the templates are validated here, once
+    # per process, before any request.
+    state.store.synthesizers[API] = Synthesiser(
+        API,
+        state.control,
+        functools.partial(GeneratedImports, api.records, state.gate),
+        {"seed": state.config.seed, "first_id": FIRST_GENERATED_ID},
+        eager=state.config.generated > 0,
+    )
     return api
 
 
 def _seed(state: MockState) -> None:
     api: ThalamusApi = state.api(API)
     records = [api.records.template, *seed_fixtures(API)]
-    records += api.records.generated(
-        state.config.generated, seed=state.config.seed, first_id=FIRST_GENERATED_ID
-    )
     state.store.put_many(api.row(record) for record in records)
-    state.store.raise_counter(ID_COUNTER, max(r["id"] for r in records))
+    last = max(r["id"] for r in records)
+    count = state.config.generated
+    if count > 0:
+        synthesiser = state.store.synthesizers[API]
+        if not isinstance(synthesiser, Synthesiser):
+            raise TypeError(f"{API}: generated records need the synthesiser _setup registers")
+        # Rows only, streamed: the bodies are synthesised when read, with the parameters
+        # published here.
+        state.store.load_generated(API, synthesiser.publish().rows(count))
+        last = max(last, FIRST_GENERATED_ID + count - 1)
+    state.store.raise_counter(ID_COUNTER, last)
 
 
 def _http_error(state: MockState, status: int, description: str) -> Reply:

@@ -138,3 +138,18 @@ def test_fail_next_n_fails_exactly_n_requests_across_both_instances(
     assert (after["id"], after["fired"]) == (fault["id"], 7)
     faulted = [e for e in mock.requests("/api/v4/") if e["fault"] == fault["id"]]
     assert len(faulted) == 7
+
+
+@pytest.mark.parametrize("kind", ["reset", "truncate"])
+def test_a_connection_fault_reaches_the_client_through_the_balancer_as_sent(
+    shared: Cluster, mock: MockServer, kind: str
+) -> None:
+    # docs/deploy.md: nginx passes on the status and headers it got and closes the client's
+    # connection where the instance closed its own; it does not retry the request.
+    fault = mock.add_fault(api="thalamus", kind=kind, times=1, route=STATUS_ROUTE)
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(f"{shared.url}/api/v4/import/status/{KNOWN_ID}", timeout=15)
+    entries = mock.requests(f"/api/v4/import/status/{KNOWN_ID}")
+    assert [e["fault"] for e in entries] == [fault["id"]]
+    (after,) = mock.call("GET", "/faults")["faults"]
+    assert after["fired"] == 1

@@ -25,7 +25,8 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from mockserver._store_base import RECORD_COLUMNS, Db, Store, StoreUnavailable, redact_url
+from mockserver._store_base import Store
+from mockserver._store_types import RECORD_COLUMNS, Db, StoreUnavailable, redact_url
 from mockserver._tables import POSTGRES_LOCK, POSTGRES_RECORD_INDEXES, POSTGRES_SCHEMA
 from statuskit.errors import ConfigError
 

@@ -1,150 +1,55 @@
-"""The store's records, its errors, and every method written once for both backends.
+"""Every method of the store, written once for both backends.
 
-``mockserver.store`` is the public face (and picks a backend); this module is what the
-backends build on.
-
-The mocks' shared state: records, sessions, counters and the control row.
-
-Two backends keep it behind one API. SQLite (``mockserver._sqlite_store``), the embedded
-default: server workers share one database file in WAL mode, and in-process apps use a
-private in-memory database. PostgreSQL (``mockserver._postgres_store``): several servers, on
-several hosts, share one database and behave as one fake upstream. :func:`open_store` picks
-the backend from a location. Bodies are stored as the exact bytes the mock will send, already
+``mockserver.store`` is the public face (and picks a backend); ``mockserver._store_types``
+holds the values. Two backends keep the state behind this one API. SQLite
+(``mockserver._sqlite_store``), the embedded default: server workers share one database file
+in WAL mode, and in-process apps use a private in-memory database. PostgreSQL
+(``mockserver._postgres_store``): several servers, on several hosts, share one database and
+behave as one fake upstream. Bodies are stored as the exact bytes the mock will send, already
 checked against their strict schema when they were written, so a read is an index lookup.
 
-Every method is written once, here, in the SQL both engines speak (``?`` placeholders); a
-backend supplies connections, transactions, bulk loading and its few dialect words.
+Every method is written in the SQL both engines speak (``?`` placeholders); a backend
+supplies connections, transactions, bulk loading and its few dialect words.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 import secrets
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any
 
 from mockserver import _listing
-from mockserver._filters import Filter
+from mockserver._filters import Equals, Filter
+from mockserver._store_types import (
+    ALWAYS,
+    RECORD_COLUMNS,
+    Db,
+    Record,
+    Session,
+    Snapshot,
+)
 from mockserver._tables import index_names
-from statuskit.errors import StatuskitError
 
-__all__ = [
-    "ALWAYS",
-    "GENERATED_COLUMNS",
-    "RECORD_COLUMNS",
-    "Db",
-    "Record",
-    "Session",
-    "Snapshot",
-    "Store",
-    "StoreUnavailable",
-    "redact_url",
-]
-
-
-#: The time of a record's first snapshot: it shows from the beginning of time.
-ALWAYS = -(2**62)
-#: What each row given to :meth:`Store.load_generated` holds, in order.
-GENERATED_COLUMNS = ("key", "name", "category", "created_ms", "state", "has_errors", "gen")
-#: Every column of ``records``, in order.
-RECORD_COLUMNS = "api, key, name, folded, category, created_ms, state, has_errors, settled_ms, gen"
-
-
-class StoreUnavailable(StatuskitError, ConnectionError):
-    """The state store cannot be reached (server down, connection lost, pool exhausted).
-
-    The message never holds the store's URL or password. The mock answers it with a 503 in
-    the owning API's format; the next request tries again.
-    """
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What a record shows from ``at_ms`` (mock-clock milliseconds) on, until the next one."""
-
-    at_ms: int
-    body: bytes
-    state: str = ""
-    has_errors: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One stored record: the columns the list and search endpoints filter on, its first
-    body (shown from the beginning of time), and the ``later`` snapshots of its lifecycle."""
-
-    api: str
-    key: str
-    body: bytes
-    name: str
-    category: str = ""
-    state: str = ""
-    created_ms: int = 0
-    has_errors: bool = False
-    later: tuple[Snapshot, ...] = ()
-
-    @property
-    def snapshots(self) -> tuple[Snapshot, ...]:
-        """Every snapshot, the first one included, in time order."""
-        first = Snapshot(ALWAYS, self.body, self.state, self.has_errors)
-        return (first, *sorted(self.later, key=lambda s: s.at_ms))
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    """A login session. ``secondary`` is a second secret bound to it (Tealium's utk)."""
-
-    api: str
-    token: str
-    principal: str
-    secondary: str
-    expires: float
-
-    def __repr__(self) -> str:
-        return f"Session(api={self.api!r}, principal={self.principal!r}, token='***')"
-
-
-class Db(Protocol):
-    """A connection inside a transaction, as the shared SQL uses it (``?`` placeholders)."""
-
-    def execute(self, sql: str, params: Sequence[Any] = (), /) -> Any: ...
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
-
-
-_PASSWORD = re.compile(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
-
-
-def redact_url(url: str) -> str:
-    """``url`` fit to show: its password, and any ``password=`` parameter, as ``***``."""
-    if "://" not in url:
-        return _PASSWORD.sub(r"\1***", url)  # a path, or a key=value connection string
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            user, _, host = netloc.rpartition("@")
-            if ":" in user:
-                user = user.split(":", 1)[0] + ":***"
-            netloc = f"{user}@{host}"
-        query = urlencode(
-            [(k, "***" if k.lower() == "password" else v) for k, v in parse_qsl(parts.query)],
-            safe="*",
-        )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-    except ValueError:
-        return f"{url.split('://', 1)[0]}://***"
+__all__ = ["Store"]
 
 
 def _bump(db: Db) -> None:
     # Workers cache reads per control generation (mockserver/readcache.py): every write to
     # records or sessions moves the generation on, in its own transaction.
     db.execute("UPDATE control SET generation = generation + 1 WHERE id = 1")
+
+
+def _tally(db: Db, added: Counter[tuple[str, str]]) -> None:
+    """Move the per-category record counts on by ``added`` (negative for removals)."""
+    db.executemany(
+        "INSERT INTO tallies VALUES (?, ?, ?) ON CONFLICT (api, category) "
+        "DO UPDATE SET n = tallies.n + excluded.n",
+        [(api, category, n) for (api, category), n in added.items() if n],
+    )
 
 
 def _record_row(record: Record) -> tuple[Any, ...]:
@@ -234,7 +139,15 @@ class Store(ABC):
             for s in r.snapshots
         }
         keys = list(latest)
+        added = Counter((r.api, r.category) for r in latest.values())
         with self.transaction() as db:
+            for api, key in keys:
+                row = db.execute(
+                    "SELECT category FROM records WHERE api = ? AND key = ?", (api, key)
+                ).fetchone()
+                if row is not None:  # replaced, not added: it was counted once already
+                    added[(api, row[0])] -= 1
+            _tally(db, added)
             db.executemany("DELETE FROM snapshots WHERE api = ? AND key = ?", keys)
             db.executemany("DELETE FROM records WHERE api = ? AND key = ?", keys)
             db.executemany(
@@ -256,12 +169,11 @@ class Store(ABC):
         (:data:`GENERATED_COLUMNS`); the record shows ``synthesizers[api](gen)`` until a write
         gives it snapshots. Keys must be new. Rows are read in chunks, never all at once.
         """
-        count = 0
+        tallied: Counter[tuple[str, str]] = Counter()
 
         def full() -> Iterator[tuple[Any, ...]]:
-            nonlocal count
             for key, name, category, created, state, errors, gen in rows:
-                count += 1
+                tallied[(api, category)] += 1
                 folded = name.casefold()
                 yield (api, key, name, folded, category, created, state, int(errors), ALWAYS, gen)
 
@@ -278,9 +190,10 @@ class Store(ABC):
                 batch = list(itertools.islice(stream, chunk))
             for index in rebuild:
                 db.execute(index)
+            _tally(db, tallied)
             _bump(db)
         self._analyze()
-        return count
+        return sum(tallied.values())
 
     def replace_from(self, api: str, key: str, snapshot: Snapshot) -> bool:
         """Make ``snapshot`` what the record shows from its time on, dropping any later
@@ -371,7 +284,25 @@ class Store(ABC):
 
     def count(self, api: str) -> int:
         """How many records ``api`` has."""
-        return int(self._fetch("SELECT count(*) FROM records WHERE api = ?", (api,))[0][0])
+        return self._tallied(api, None)
+
+    def _tallied(self, api: str, category: str | None) -> int:
+        """How many records ``api`` has (in ``category``): one row read, at any size."""
+        if category is None:
+            rows = self._fetch("SELECT sum(n) FROM tallies WHERE api = ?", (api,))
+        else:
+            rows = self._fetch(
+                "SELECT n FROM tallies WHERE api = ? AND category = ?", (api, category)
+            )
+        return int(rows[0][0] or 0) if rows else 0
+
+    def _total(self, api: str, where: Sequence[Filter], at_ms: int) -> int:
+        categories = [f.value for f in where if isinstance(f, Equals) and f.column == "category"]
+        if len(categories) == len(where) <= 1:
+            # No filter but the category (existence never depends on the clock): the tally.
+            return self._tallied(api, str(categories[0]) if categories else None)
+        sql, params = _listing.count_sql(api, where, at_ms, instr=self._instr, hint=self._hints)
+        return int(self._fetch(sql, params)[0][0])
 
     def query(
         self,
@@ -388,8 +319,7 @@ class Store(ABC):
         their bodies, and their total count."""
         if order_by not in _listing.ORDERS:
             raise ValueError(f"cannot order by {order_by!r}")
-        sql, params = _listing.count_sql(api, where, at_ms, instr=self._instr, hint=self._hints)
-        total = int(self._fetch(sql, params)[0][0])
+        total = self._total(api, where, at_ms)
         if limit == 0 or total <= offset:
             return total, []
         sql, params = _listing.page_sql(
@@ -557,5 +487,7 @@ class Store(ABC):
         """Forget every record, session, failure, counter and control setting; keep the
         secrets (tokens a server issued stay verifiable by its workers)."""
         with self.transaction() as db:
-            self._clear(db, ("records", "snapshots", "sessions", "login_failures", "counters"))
+            self._clear(
+                db, ("records", "tallies", "snapshots", "sessions", "login_failures", "counters")
+            )
             db.execute("UPDATE control SET generation = generation + 1, data = '{}'")

@@ -6,6 +6,8 @@
   lifecycle is over is filtered on its own row; ``folded`` is the casefolded name, for a
   substring search that ignores case without a function of the kit's; ``gen`` is the index
   of a generated record whose body is synthesised (``Store.synthesizers``), else NULL;
+* ``tallies``: how many records each API has per category, kept with every write, so a
+  count over a million records is one row read;
 * ``snapshots``: what each record shows from a mock-clock time on (its lifecycle);
 * ``sessions``, ``login_failures``: logins and lockouts;
 * ``counters``, ``secrets``: ids, one-time flags, and keys made once per database;
@@ -30,9 +32,11 @@ import re
 SQLITE_RECORD_INDEXES = (
     "CREATE INDEX IF NOT EXISTS records_by_name ON records (api, name)",
     "CREATE INDEX IF NOT EXISTS records_by_category ON records (api, category, name)",
-    "CREATE INDEX IF NOT EXISTS records_by_category_created ON records (api, category, created_ms)",
+    # With the name, a count or search by account, dates and a name prefix never reads a row.
+    "CREATE INDEX IF NOT EXISTS records_by_category_created"
+    " ON records (api, category, created_ms, name)",
     "CREATE INDEX IF NOT EXISTS records_by_created ON records (api, created_ms)",
-    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state)",
+    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, has_errors)",
     "CREATE INDEX IF NOT EXISTS records_by_settled ON records (api, settled_ms)",
 )
 
@@ -49,6 +53,12 @@ CREATE TABLE IF NOT EXISTS records (
     settled_ms INTEGER NOT NULL,
     gen INTEGER,
     PRIMARY KEY (api, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tallies (
+    api TEXT NOT NULL,
+    category TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (api, category)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
     api TEXT NOT NULL,
@@ -94,9 +104,9 @@ POSTGRES_RECORD_INDEXES = (
     "CREATE INDEX IF NOT EXISTS records_by_name ON records (api, name, key)",
     "CREATE INDEX IF NOT EXISTS records_by_category ON records (api, category, name, key)",
     "CREATE INDEX IF NOT EXISTS records_by_category_created"
-    " ON records (api, category, created_ms, key)",
+    " ON records (api, category, created_ms, name, key)",
     "CREATE INDEX IF NOT EXISTS records_by_created ON records (api, created_ms, key)",
-    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, key)",
+    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, has_errors, key)",
     "CREATE INDEX IF NOT EXISTS records_by_settled ON records (api, settled_ms)",
 )
 
@@ -115,6 +125,12 @@ CREATE TABLE IF NOT EXISTS records (
     settled_ms BIGINT NOT NULL,
     gen BIGINT,
     PRIMARY KEY (api, key)
+);
+CREATE TABLE IF NOT EXISTS tallies (
+    api TEXT NOT NULL,
+    category TEXT COLLATE "C" NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (api, category)
 );
 CREATE TABLE IF NOT EXISTS snapshots (
     api TEXT COLLATE "C" NOT NULL,

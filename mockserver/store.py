@@ -10,13 +10,13 @@ behave as one fake upstream. :func:`open_store` picks the backend from a locatio
 from __future__ import annotations
 
 from mockserver._sqlite_store import SqliteStore
-from mockserver._store_base import (
+from mockserver._store_base import Store
+from mockserver._store_types import (
     ALWAYS,
     GENERATED_COLUMNS,
     Record,
     Session,
     Snapshot,
-    Store,
     StoreUnavailable,
     redact_url,
 )

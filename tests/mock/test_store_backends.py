@@ -191,6 +191,29 @@ def test_queries_match_a_plain_evaluation_at_every_time(store: Store) -> None:
             )
 
 
+def test_counts_stay_exact_through_replacements_moves_and_resets(store: Store) -> None:
+    # Counts by category are kept as tallies, not counted: every write must keep them right.
+    def counted() -> tuple[int, int, int]:
+        a, b = ([Equals("category", c)] for c in "ab")
+        return (
+            store.count("api"),
+            store.query("api", a, at_ms=0, limit=0)[0],
+            store.query("api", b, at_ms=0, limit=0)[0],
+        )
+
+    store.put_many([Record("api", f"k{i}", b"1", "n", category="a") for i in range(5)])
+    store.put_many([Record("api", "k0", b"2", "n", category="a")])  # replaced, same category
+    store.put_many([Record("api", "k1", b"2", "n", category="b")])  # moved to another
+    store.put_many([Record("api", "k9", b"1", "n", category="b")] * 2)  # one key twice
+    store.put(Record("other", "k0", b"1", "n", category="a"))  # another API's
+    assert counted() == (6, 4, 2)
+    store.synthesizers["api"] = synthesised
+    store.load_generated("api", iter(generated_rows(0, 9)))
+    assert counted() == (15, 13, 2)
+    store.reset()
+    assert counted() == (0, 0, 0)
+
+
 def test_a_record_shows_each_snapshot_from_its_time(store: Store) -> None:
     later = (Snapshot(100, b"2", "RUNNING"), Snapshot(200, b"3", "DONE", True))
     store.put(Record("api", "1", b"1", "one", state="WAITING", later=later))

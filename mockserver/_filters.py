@@ -20,6 +20,7 @@ __all__ = [
     "Equals",
     "Filter",
     "Prefix",
+    "operands",
     "render",
     "successor",
     "unindexed",
@@ -110,6 +111,11 @@ class Below:
 
 
 Filter = Equals | Contains | Prefix | AtLeast | Below
+
+
+def operands(filters: Sequence[Filter]) -> list[Any]:
+    """The value or text each filter compares with."""
+    return [f.text if isinstance(f, Contains | Prefix) else f.value for f in filters]
 
 
 def _value(column: str, value: Any) -> Any:

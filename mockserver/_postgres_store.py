@@ -115,6 +115,7 @@ class PostgresStore(Store):
     _no_limit = None
     _for_update = " FOR UPDATE"
     _record_indexes = POSTGRES_RECORD_INDEXES
+    _holds_nul = False
 
     def __init__(self, url: str, *, pool_size: int = 4) -> None:
         super().__init__()

@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from mockserver import _listing
-from mockserver._filters import Equals, Filter
+from mockserver._filters import Equals, Filter, operands
 from mockserver._store_types import (
     ALWAYS,
     RECORD_COLUMNS,
@@ -89,6 +89,8 @@ class Store(ABC):
     _hints = False
     #: The ``CREATE INDEX`` statements of ``records`` (``mockserver._tables``).
     _record_indexes: tuple[str, ...] = ()
+    #: Whether text may hold U+0000 (PostgreSQL's may not: no stored value has one).
+    _holds_nul = True
 
     def __init__(self) -> None:
         self.synthesizers: dict[str, Callable[[int], bytes]] = {}
@@ -242,6 +244,8 @@ class Store(ABC):
 
     def body(self, api: str, key: str, *, at_ms: int) -> bytes | None:
         """What one record shows at ``at_ms``, or ``None``: one index seek."""
+        if self._unheld(key):
+            return None
         rows = self._fetch(
             "SELECT r.gen, (SELECT s.body FROM snapshots s WHERE s.api = r.api AND s.key = r.key"
             " AND s.at_ms <= ? ORDER BY s.at_ms DESC LIMIT 1) FROM records r"
@@ -253,6 +257,11 @@ class Store(ABC):
         gen, body = rows[0]
         return self._shown(api, gen, body)
 
+    def _unheld(self, *texts: object) -> bool:
+        """Whether a text is one this backend cannot hold, so no stored value equals it,
+        contains it or starts with it (a lookup of it finds nothing, and is not sent)."""
+        return not self._holds_nul and any(isinstance(t, str) and "\0" in t for t in texts)
+
     def _shown(self, api: str, gen: int | None, body: bytes | None) -> bytes | None:
         if body is not None:
             return bytes(body)
@@ -260,6 +269,8 @@ class Store(ABC):
 
     def timeline(self, api: str, key: str) -> list[Snapshot]:
         """Every snapshot of one record, in time order."""
+        if self._unheld(key):
+            return []
         rows = self._fetch(
             "SELECT at_ms, body, state, has_errors FROM snapshots WHERE api = ? AND key = ? "
             "ORDER BY at_ms",
@@ -319,6 +330,8 @@ class Store(ABC):
         their bodies, and their total count."""
         if order_by not in _listing.ORDERS:
             raise ValueError(f"cannot order by {order_by!r}")
+        if self._unheld(*operands(where)):
+            return 0, []
         total = self._total(api, where, at_ms)
         if limit == 0 or total <= offset:
             return total, []
@@ -353,7 +366,7 @@ class Store(ABC):
 
     def session(self, api: str, token: str | None, *, now: float) -> Session | None:
         """The live session with that token, or ``None``."""
-        if not token:
+        if not token or self._unheld(token):
             return None
         rows = self._fetch(
             "SELECT principal, secondary, expires FROM sessions WHERE api = ? AND token = ?",

@@ -362,3 +362,14 @@ def test_a_prefix_is_one_exact_range() -> None:
         top = successor("Ab")
         assert top is not None
         assert ("Ab" <= name < top) == name.startswith("Ab")
+
+
+def test_a_nul_in_a_lookup_finds_nothing_on_either_backend(store: Store) -> None:
+    # PostgreSQL text holds no U+0000; a client may still send one (a file name, a prefix).
+    store.put(Record("api", "k", b"1", "name"))
+    assert store.body("api", "k\0", at_ms=0) is None
+    assert store.timeline("api", "k\0") == []
+    assert store.session("api", "t\0", now=0) is None
+    for where in ([Prefix("name", "na\0")], [Contains("name", "\0")], [Equals("key", "k\0")]):
+        assert store.query("api", where, at_ms=0) == (0, [])
+    assert store.query("api", [Prefix("name", "na")], at_ms=0) == (1, [b"1"])

@@ -18,6 +18,7 @@ Run: nox -s bench -- million   (or: python -m bench.million [--count N] [--state
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -201,8 +202,11 @@ def _postgres_url() -> Iterator[str]:
     # The kit's own throwaway server (tests/postgres.py): initdb into a temporary folder.
     from tests.postgres import PostgresServer
 
-    with tempfile.TemporaryDirectory() as root, PostgresServer(f"{root}/pg") as server:
-        yield server.url(server.new_database())
+    with tempfile.TemporaryDirectory() as root:
+        # The server runs as the postgres user when this runs as root: let it reach its folder.
+        os.chmod(root, 0o755)
+        with PostgresServer(f"{root}/pg") as server:
+            yield server.url(server.new_database())
 
 
 def _run(state: str, count: int, args: Any) -> Result:

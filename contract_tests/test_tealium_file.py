@@ -131,6 +131,10 @@ def test_generated_file_requests(
     answer = _get(raw, name, **sent)
     _check(contract, answer)
     client_agrees(contract.op("tealium", "get-file-status"), answer)
+    if "\0" in name:
+        # [KIT] Left open: the docs say nothing of U+0000 in a name, and servers and
+        # balancers (nginx, Tomcat) refuse %00 in a path with a 400 before any route sees it.
+        return
     if utk != "valid" or cookie != "valid":
         expect_case(contract, "tealium", "get-file-status", "badSession", answer)
     elif len(name) > 150:

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -173,11 +174,33 @@ def wrk(
     )
 
 
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """The URL of a fresh database on a PostgreSQL server started for the run (the kit's
+    own ``tests/postgres.py``: initdb into a temporary folder), stopped afterwards."""
+    from tests.postgres import PostgresServer
+
+    with tempfile.TemporaryDirectory() as root:
+        # The server runs as the postgres user when this runs as root: let it reach its folder.
+        os.chmod(root, 0o755)
+        with PostgresServer(f"{root}/pg") as server:
+            yield server.url(server.new_database())
+
+
 def require(tool: str) -> None:
     """Exit with one line if a benchmark tool is missing."""
     if shutil.which(tool) is None:
         sys.exit(f"bench: {tool} is not installed (apt-get install {tool})")
 
 
-__all__ = ["Load", "Server", "granian_bare", "require", "statuskit_serve", "wait_for", "wrk"]
+__all__ = [
+    "Load",
+    "Server",
+    "granian_bare",
+    "require",
+    "statuskit_serve",
+    "throwaway_postgres",
+    "wait_for",
+    "wrk",
+]
 os.environ.setdefault("PYTHONUNBUFFERED", "1")

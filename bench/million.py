@@ -18,19 +18,17 @@ Run: nox -s bench -- million   (or: python -m bench.million [--count N] [--state
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench._servers import Server, require, statuskit_serve, wait_for, wrk
+from bench._servers import Server, require, statuskit_serve, throwaway_postgres, wait_for, wrk
 from bench.mock_throughput import THALAMUS_Q, tealium_target, thalamus_target, validated
 from mockserver.thalamus import FIRST_GENERATED_ID
 from statuskit.registry import default_registry
@@ -197,25 +195,13 @@ def measure(state: str, config: Path, count: int, requests: int, seconds: int) -
         )
 
 
-@contextmanager
-def _postgres_url() -> Iterator[str]:
-    # The kit's own throwaway server (tests/postgres.py): initdb into a temporary folder.
-    from tests.postgres import PostgresServer
-
-    with tempfile.TemporaryDirectory() as root:
-        # The server runs as the postgres user when this runs as root: let it reach its folder.
-        os.chmod(root, 0o755)
-        with PostgresServer(f"{root}/pg") as server:
-            yield server.url(server.new_database())
-
-
 def _run(state: str, count: int, args: Any) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "million.toml"
         if state == "sqlite":
             config.write_text(f"generated = {count}\n")
             return measure(state, config, count, args.requests, args.seconds)
-        with _postgres_url() as url:
+        with throwaway_postgres() as url:
             # In the config file, not on the command line: the URL holds a password.
             config.write_text(f'generated = {count}\nstate_url = "{url}"\n')
             return measure(state, config, count, args.requests, args.seconds)

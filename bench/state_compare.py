@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 
-from bench._servers import Load, require, statuskit_serve, wrk
+from bench._servers import Load, require, statuskit_serve, throwaway_postgres, wrk
 from bench.mock_throughput import thalamus_target, validated
 
 
@@ -64,15 +63,6 @@ def _load(targets: list[tuple[str, list[str]]], seconds: int) -> Measured:
         return _combined([run.result() for run in runs])
 
 
-@contextmanager
-def _postgres() -> Iterator[str]:
-    # The kit's own throwaway server (tests/postgres.py): initdb into a temporary folder.
-    from tests.postgres import PostgresServer
-
-    with tempfile.TemporaryDirectory() as root, PostgresServer(f"{root}/pg") as server:
-        yield server.url(server.new_database())
-
-
 def _sqlite_targets(stack: ExitStack) -> list[tuple[str, list[str]]]:
     server = stack.enter_context(statuskit_serve("--workers", "2"))
     return [thalamus_target(server.base_url)]
@@ -102,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     require("wrk")
     runs: dict[str, list[Measured]] = {"sqlite": [], "postgresql": []}
-    with _postgres() as url, ExitStack() as stack:
+    with throwaway_postgres() as url, ExitStack() as stack:
         setups: dict[str, Callable[[], list[tuple[str, list[str]]]]] = {
             "sqlite": lambda: _sqlite_targets(stack),
             "postgresql": lambda: _postgres_targets(stack, url),

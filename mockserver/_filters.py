@@ -23,7 +23,6 @@ __all__ = [
     "operands",
     "render",
     "successor",
-    "unindexed",
 ]
 
 #: The record columns a filter may name.
@@ -120,15 +119,6 @@ def operands(filters: Sequence[Filter]) -> list[Any]:
 
 def _value(column: str, value: Any) -> Any:
     return int(value) if column == "has_errors" else value
-
-
-def unindexed(filters: Sequence[Filter]) -> frozenset[str]:
-    """The columns SQLite's planner should not pick an index for: with a name prefix, the
-    creation time. A prefix is one narrow range of the name index, while a date range (most
-    often wide) would have it walk half the table; SQLite keeps no histograms to tell."""
-    if any(isinstance(f, Prefix) and f.text for f in filters):
-        return frozenset({"created_ms"})
-    return frozenset()
 
 
 def render(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mockserver._filters import TIMED, Filter, render, unindexed
+from mockserver._filters import TIMED, Filter, render
 
 __all__ = ["ORDERS", "bodies_sql", "count_sql", "page_sql"]
 
@@ -31,11 +31,16 @@ def _unsettled(columns: str) -> str:
 
 
 def count_sql(
-    api: str, where: Sequence[Filter], at_ms: int, *, instr: str, hint: bool = False
+    api: str,
+    where: Sequence[Filter],
+    at_ms: int,
+    *,
+    instr: str,
+    plain: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Any]]:
-    """How many records match at ``at_ms``: one statement. With ``hint``, SQLite is steered
-    to the index that narrows most (``mockserver._filters.unindexed``)."""
-    on_row, row_params = render(where, instr=instr, plain=unindexed(where) if hint else frozenset())
+    """How many records match at ``at_ms``: one statement. No index is used for the
+    ``plain`` columns (``Store._plain``: SQLite's planner steered to the one that narrows most)."""
+    on_row, row_params = render(where, instr=instr, plain=plain)
     if not any(f.column in TIMED for f in where):
         # Nothing that moves with the clock: the row alone answers, from an index.
         return f"SELECT count(*) FROM records r WHERE r.api = ? AND {on_row}", [api, *row_params]
@@ -57,13 +62,12 @@ def page_sql(
     instr: str,
     order: tuple[str, bool],
     window: tuple[int | None, int],
-    hint: bool = False,
+    plain: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Any]]:
     """The keys of one page of matching records at ``at_ms``, in order."""
     column, ascending = order
     limit, offset = window
     direction = "ASC" if ascending else "DESC"
-    plain = unindexed(where) if hint else frozenset()
     on_row, row_params = render(where, instr=instr, plain=plain)
     on_snapshot, snapshot_params = render(where, instr=instr, snapshot="s")
     timed = "s" if column in TIMED else "r"

@@ -84,9 +84,6 @@ class Store(ABC):
     _no_limit: int | None = -1
     #: What locks a row read inside a write transaction.
     _for_update = ""
-    #: Whether the planner needs telling which index narrows most (SQLite keeps no
-    #: histograms; PostgreSQL does).
-    _hints = False
     #: The ``CREATE INDEX`` statements of ``records`` (``mockserver._tables``).
     _record_indexes: tuple[str, ...] = ()
     #: Whether text may hold U+0000 (PostgreSQL's may not: no stored value has one).
@@ -312,8 +309,14 @@ class Store(ABC):
         if len(categories) == len(where) <= 1:
             # No filter but the category (existence never depends on the clock): the tally.
             return self._tallied(api, str(categories[0]) if categories else None)
-        sql, params = _listing.count_sql(api, where, at_ms, instr=self._instr, hint=self._hints)
+        plain = self._plain(api, where)
+        sql, params = _listing.count_sql(api, where, at_ms, instr=self._instr, plain=plain)
         return int(self._fetch(sql, params)[0][0])
+
+    def _plain(self, api: str, where: Sequence[Filter]) -> frozenset[str]:
+        """The columns whose index the planner must not use for ``where`` (none: a planner
+        with statistics of its own, as PostgreSQL's, picks well)."""
+        return frozenset()
 
     def query(
         self,
@@ -342,7 +345,7 @@ class Store(ABC):
             instr=self._instr,
             order=(order_by, ascending),
             window=(self._no_limit if limit is None else limit, offset),
-            hint=self._hints,
+            plain=self._plain(api, where),
         )
         keys = [key for (key,) in self._fetch(sql, params)]
         if not keys:

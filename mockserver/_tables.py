@@ -31,12 +31,12 @@ import re
 #: several times faster than keeping them up to date row by row.
 SQLITE_RECORD_INDEXES = (
     "CREATE INDEX IF NOT EXISTS records_by_name ON records (api, name)",
-    "CREATE INDEX IF NOT EXISTS records_by_category ON records (api, category, name)",
+    "CREATE INDEX IF NOT EXISTS records_by_category ON records (api, category, name, created_ms)",
     # With the name, a count or search by account, dates and a name prefix never reads a row.
     "CREATE INDEX IF NOT EXISTS records_by_category_created"
     " ON records (api, category, created_ms, name)",
     "CREATE INDEX IF NOT EXISTS records_by_created ON records (api, created_ms)",
-    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, has_errors)",
+    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, has_errors, name)",
     "CREATE INDEX IF NOT EXISTS records_by_settled ON records (api, settled_ms)",
 )
 
@@ -102,11 +102,12 @@ POSTGRES_LOCK = 0x5354_4B54  # "STKT"
 
 POSTGRES_RECORD_INDEXES = (
     "CREATE INDEX IF NOT EXISTS records_by_name ON records (api, name, key)",
-    "CREATE INDEX IF NOT EXISTS records_by_category ON records (api, category, name, key)",
+    "CREATE INDEX IF NOT EXISTS records_by_category"
+    " ON records (api, category, name, created_ms, key)",
     "CREATE INDEX IF NOT EXISTS records_by_category_created"
     " ON records (api, category, created_ms, name, key)",
     "CREATE INDEX IF NOT EXISTS records_by_created ON records (api, created_ms, key)",
-    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, has_errors, key)",
+    "CREATE INDEX IF NOT EXISTS records_by_state ON records (api, state, has_errors, name, key)",
     "CREATE INDEX IF NOT EXISTS records_by_settled ON records (api, settled_ms)",
 )
 

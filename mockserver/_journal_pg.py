@@ -2,21 +2,17 @@
 
 Several ``statuskit serve`` instances on several hosts share one PostgreSQL database; their
 journal must be one too, or a consumer verifying what it sent would see only the requests
-that one instance happened to serve. So each request's entry is one ``INSERT`` on a pooled
-connection, made on the request's path before its answer leaves: a read through any
-instance right after an answer sees it, and an instance killed after answering has lost
-nothing. The insert does not wait for the WAL to reach disk (``synchronous_commit`` off, for
-its own transaction only): a journal entry is worth less than a request's latency.
+that one instance happened to serve. Each worker queues its entries and a thread of its own
+writes them (``mockserver._journal_pg_writer``); a read first has every live worker, on
+every instance, write what it queued, so it sees every request answered before it began.
 
 A read is one query, ordered by (``real``, ``id``). A clear stores its time in the
 ``journal_cleared`` row, and reads leave out what came before it, as the files do. Entries
 past the latest ``limit`` and those before the last clear are deleted now and then, by a
-short thread of whichever worker's inserts reached the next step, never on a request's path.
+short thread of whichever worker's entries reached the next step, never on a request's path.
 
-When the database is unreachable, an entry is dropped (logged once at debug per outage)
-rather than turning the request's own answer, a 503, into a crash; for a few seconds after
-such a failure the entry of a request answered 503 is dropped without a try, so that request
-does not wait for the store twice. A read or a clear raises
+While the database is unreachable, entries wait in the worker's queue (the oldest dropped
+past a bound) and are written when it is back; a read or a clear raises
 :class:`~mockserver.store.StoreUnavailable`, which the admin API answers 503.
 """
 
@@ -26,15 +22,14 @@ import contextlib
 import fnmatch
 import json
 import logging
-import os
 import threading
-import time
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import psycopg
 
-from mockserver._journal_entry import Queued, closed, is_glob, opened
+from mockserver._journal_entry import Queued, closed, is_glob
+from mockserver._journal_pg_writer import WORKERS_DDL, PgWriter, sync
 from mockserver.store import StoreUnavailable
 
 __all__ = ["DDL", "PgJournal"]
@@ -45,7 +40,8 @@ log = logging.getLogger("statuskit.mock")
 #: race on the catalogue: ``CREATE TABLE IF NOT EXISTS`` alone is not safe concurrently.
 _LOCK = 0x736B_6A6E  # "skjn"
 
-DDL = """
+DDL = (
+    """
 CREATE TABLE IF NOT EXISTS journal (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     real DOUBLE PRECISION NOT NULL,
@@ -61,13 +57,9 @@ CREATE TABLE IF NOT EXISTS journal_cleared (
 );
 INSERT INTO journal_cleared VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 """
+    + WORKERS_DDL
+)
 
-# set_config(..., true) is SET LOCAL as a function: it rides in the insert's own statement
-# (prepared once per connection), so setting it costs no round trip of its own.
-_INSERT = """
-WITH local AS (SELECT set_config('synchronous_commit', 'off', true))
-INSERT INTO journal (real, at, path, worker, entry) SELECT %s, %s, %s, %s, %s FROM local
-"""
 _AFTER_CLEAR = "real >= (SELECT real FROM journal_cleared WHERE id = 1)"
 _CLEAR = "UPDATE journal_cleared SET real = GREATEST(real, %s) WHERE id = 1"
 # Below the limit-th newest id, a row is past the latest `limit`; before the clear, unread.
@@ -76,23 +68,20 @@ DELETE FROM journal
 WHERE id < (SELECT id FROM journal ORDER BY id DESC OFFSET %s LIMIT 1)
    OR real < (SELECT real FROM journal_cleared WHERE id = 1)
 """
-#: Seconds after a failed insert during which a 503's entry is dropped without a try.
-_RETRY = 5.0
-#: A failure faster than this (seconds) was a stale connection, not a server away.
-_STALE = 0.5
-_ERRORS = (StoreUnavailable, psycopg.Error)
-#: The statuses of a request the store failed (a 503, or no answer at all).
-_FAILED = (None, 503)
 #: Fewest inserts by one process between two trims.
 _MIN_STEP = 256
 _LIKE_SPECIAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_", "*": "%", "?": "_"})
 
 
 class PgStore(Protocol):
-    """What the journal needs of the PostgreSQL store: a pooled connection in a transaction,
-    whose connection errors are :class:`~mockserver.store.StoreUnavailable`."""
+    """What the journal needs of the PostgreSQL store: a pooled connection (in a transaction
+    or not) and one of its own, whose errors are :class:`~mockserver.store.StoreUnavailable`."""
 
-    def connection(self) -> AbstractContextManager[psycopg.Connection[Any]]: ...
+    def connection(
+        self, *, transaction: bool = True
+    ) -> AbstractContextManager[psycopg.Connection[Any]]: ...
+
+    def dedicated(self) -> psycopg.Connection[Any]: ...
 
 
 class PgJournal:
@@ -105,13 +94,14 @@ class PgJournal:
         self._step = max(_MIN_STEP, limit // 8)
         self._since_trim = 0
         self._trimmer: threading.Thread | None = None
-        self._dropping = False
-        self._retry_at = 0.0
+        self._writer = PgWriter(store, prepare=self._make_tables)
         # Made on start, like the store's tables; if the store is down now, on first use.
         with contextlib.suppress(StoreUnavailable):
             self._make_tables()
 
     def _make_tables(self) -> None:
+        if self._ready:
+            return
         with self.store.connection() as conn:
             self._tables(conn)
         self._ready = True
@@ -124,50 +114,21 @@ class PgJournal:
     # -- recording ---------------------------------------------------------------------
 
     def append(self, queued: Queued) -> None:
-        """Insert one entry, committed before this returns; dropped if the store is down."""
-        failed = queued[4] in _FAILED
-        if failed and self._dropping and time.monotonic() < self._retry_at:
-            # This request has most likely just waited out the store itself: its entry must
-            # not make it wait as long again. An answered request's entry is always tried.
-            return
-        row = (queued[3], queued[2], queued[1], os.getpid(), opened(queued))
-        began = time.monotonic()
-        try:
-            self._insert(row)
-        except _ERRORS as exc:
-            # A pooled connection the server's restart left stale fails at once (and the
-            # store renews its pool): an answered request's entry gets one more try.
-            if failed or time.monotonic() - began > _STALE:
-                self._drop(exc)
-                return
-            try:
-                self._insert(row)
-            except _ERRORS as again:
-                self._drop(again)
-                return
-        self._ready, self._dropping = True, False
+        """Queue one entry; this worker's thread writes it within a few milliseconds."""
+        self._writer.append(queued)
         self._since_trim += 1
         if self._since_trim >= self._step:
             self._since_trim = 0
             self._trim_soon()
 
-    def _insert(self, row: tuple[Any, ...]) -> None:
-        with self.store.connection() as conn:
-            self._tables(conn)
-            conn.execute(_INSERT, row, prepare=True)
-
-    def _drop(self, exc: Exception) -> None:
-        self._retry_at = time.monotonic() + _RETRY
-        if not self._dropping:
-            # Once per outage: every request would say the same.
-            log.debug("statuskit journal: entries dropped, the store is down: %s", exc)
-            self._dropping = True
-
     def flush(self) -> None:
-        """Nothing waits: every entry is in the table once :meth:`append` returns."""
+        """Wait until every live worker, on every instance, has written its queue."""
+        with self.store.connection(transaction=False) as conn:
+            sync(conn)
 
     def close(self) -> None:
-        """Nothing to close: the store owns the connections."""
+        """Stop this worker's writing thread after a last write."""
+        self._writer.close()
 
     # -- retention -----------------------------------------------------------------------
 
@@ -230,10 +191,11 @@ class PgJournal:
             params.append(limit)
         else:
             query += " ORDER BY real, id"
-        with self.store.connection() as conn:
-            self._tables(conn)
+        self._make_tables()
+        with self.store.connection(transaction=False) as conn:
+            # The other workers' queues first: every request answered before now is read.
+            sync(conn)
             rows = conn.execute(query, params).fetchall()
-        self._ready = True
         if newest_first:
             rows.reverse()
         entries = [json.loads(closed(text, worker, n)) for n, worker, text in rows]

@@ -179,16 +179,28 @@ class PostgresStore(Store):
         threading.Thread(target=pool.close, kwargs={"timeout": 1}, daemon=True).start()
 
     @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection[Any]]:
-        """A pooled connection inside a transaction (committed at the end of the block);
-        a lost server is :class:`StoreUnavailable`."""
+    def connection(self, *, transaction: bool = True) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection inside a transaction (committed at the end of the block), or
+        in autocommit; a lost server is :class:`StoreUnavailable`."""
         pool = self._pool_now()
         try:
-            with pool.connection() as conn, conn.transaction():
-                yield conn
+            with pool.connection() as conn:
+                if not transaction:
+                    yield conn
+                    return
+                with conn.transaction():
+                    yield conn
         except _LOST as exc:
             if not isinstance(exc, psycopg.errors.QueryCanceled):
                 self._lost(pool)
+            raise _unavailable(exc) from None
+
+    def dedicated(self) -> psycopg.Connection[Any]:
+        """A connection of the caller's own, outside the pool, in autocommit (a thread that
+        listens for notifications keeps one); a lost server is :class:`StoreUnavailable`."""
+        try:
+            return psycopg.connect(self._conninfo, autocommit=True)
+        except _LOST as exc:
             raise _unavailable(exc) from None
 
     @contextmanager

@@ -16,7 +16,7 @@ from typing import Any
 
 from mockserver.store import Store
 
-__all__ = ["Clock", "Control", "ControlState"]
+__all__ = ["Clock", "Control", "ControlState", "SharedRead"]
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,59 @@ class ControlState:
         )
 
 
+class SharedRead:
+    """One read of the control row shared by the threads of a worker that asked for it
+    before it began.
+
+    A request must see every write committed before it arrived, so a read already under way
+    when it arrives will not do; the next one will, and every thread that arrived meanwhile
+    can share it. Over a network (PostgreSQL) that makes one round trip serve several
+    concurrent requests, never a stale one.
+    """
+
+    def __init__(self, read: Callable[[], tuple[int, str]]) -> None:
+        self._read = read
+        self._cond = threading.Condition()
+        self._begun = 0  # reads begun so far
+        self._running = False
+        self._done = 0  # the number of the latest read to finish, and what it gave
+        self._result: tuple[int, str] | BaseException = (-1, "{}")
+
+    def __call__(self) -> tuple[int, str]:
+        with self._cond:
+            need = self._begun + 1  # the first read to begin from now on
+            while self._done < need and self._running:
+                self._cond.wait()
+            if self._done >= need:
+                return self._answer(self._result)
+            self._running, self._begun = True, self._begun + 1
+            mine = self._begun
+        result: tuple[int, str] | BaseException
+        try:
+            result = self._read()
+        except Exception as exc:  # the waiting threads get the same answer: unavailable
+            result = exc
+        with self._cond:
+            self._running, self._done, self._result = False, mine, result
+            self._cond.notify_all()
+        return self._answer(result)
+
+    @staticmethod
+    def _answer(result: tuple[int, str] | BaseException) -> tuple[int, str]:
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+
 class Control:
     """Reads and changes the shared control data, caching it per generation."""
 
     def __init__(self, store: Store, *, real_time: Callable[[], float] = time.time) -> None:
         self.store = store
         self.real_time = real_time
+        # A read is a round trip on PostgreSQL, worth sharing; on SQLite it is cheaper than
+        # the sharing.
+        self._read = SharedRead(store.control) if store.kind == "postgresql" else store.control
         self._cached = ControlState()
         self._lock = threading.Lock()
         self._pinned = threading.local()
@@ -58,7 +105,7 @@ class Control:
         pinned: ControlState | None = getattr(self._pinned, "state", None)
         if pinned is not None:
             return pinned
-        generation, data = self.store.control()
+        generation, data = self._read()
         cached = self._cached
         if generation != cached.generation:
             cached = ControlState.parse(generation, data)

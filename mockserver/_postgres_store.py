@@ -25,6 +25,7 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from mockserver._control_listener import await_workers
 from mockserver._store_base import Store
 from mockserver._store_types import RECORD_COLUMNS, Db, StoreUnavailable, redact_url
 from mockserver._tables import POSTGRES_LOCK, POSTGRES_RECORD_INDEXES, POSTGRES_SCHEMA
@@ -205,9 +206,13 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[Db]:
-        """A write transaction; concurrent writers wait on row locks, they do not fail."""
+        """A write transaction; concurrent writers wait on row locks, they do not fail.
+        It returns once every live worker knows of the generation it made (a write that
+        made none waits for nothing): what is answered after a write sees it, anywhere."""
         with self.connection() as conn:
             yield _PgDb(conn)
+        with self.connection(transaction=False) as conn:
+            await_workers(conn)
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         for attempt in (1, 2):

@@ -13,7 +13,9 @@
 * ``counters``, ``secrets``: ids, one-time flags, and keys made once per database;
 * ``fault_counters``: how many requests each fault matched and fired on, for every worker;
 * ``control``: one row every worker reads per request (clock, faults); its generation moves
-  on with every write to records or sessions (``mockserver/readcache.py``).
+  on with every write to records or sessions (``mockserver/readcache.py``). On PostgreSQL a
+  trigger notifies every worker of a new generation, and ``control_workers`` holds what
+  each has acknowledged (``mockserver._control_listener``).
 """
 
 __all__ = [
@@ -169,6 +171,19 @@ CREATE TABLE IF NOT EXISTS control (
     data TEXT NOT NULL
 );
 INSERT INTO control VALUES (1, 0, '{}') ON CONFLICT (id) DO NOTHING;
+CREATE TABLE IF NOT EXISTS control_workers (
+    worker TEXT PRIMARY KEY,
+    generation BIGINT NOT NULL,
+    seen TIMESTAMPTZ NOT NULL
+);
+DELETE FROM control_workers WHERE seen < clock_timestamp() - interval '1 hour';
+CREATE OR REPLACE FUNCTION statuskit_control_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('statuskit_control', NEW.generation::text);
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER control_notify AFTER UPDATE ON control
+    FOR EACH ROW EXECUTE FUNCTION statuskit_control_notify();
 """ + "".join(f"{index};\n" for index in POSTGRES_RECORD_INDEXES)
 
 

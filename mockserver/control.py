@@ -12,9 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.store import Store
+
+if TYPE_CHECKING:
+    from mockserver._control_listener import GenerationListener
 
 __all__ = ["Clock", "Control", "ControlState", "SharedRead"]
 
@@ -94,8 +97,15 @@ class Control:
         self.store = store
         self.real_time = real_time
         # A read is a round trip on PostgreSQL, worth sharing; on SQLite it is cheaper than
-        # the sharing.
-        self._read = SharedRead(store.control) if store.kind == "postgresql" else store.control
+        # the sharing. On PostgreSQL a worker is told of each new generation, and reads the
+        # row only when it changed (or while it is not being told).
+        self._read = store.control
+        self._listener: GenerationListener | None = None
+        if store.kind == "postgresql":
+            from mockserver._control_listener import GenerationListener
+
+            self._read = SharedRead(store.control)
+            self._listener = GenerationListener(store)  # type: ignore[arg-type]
         self._cached = ControlState()
         self._lock = threading.Lock()
         self._pinned = threading.local()
@@ -105,8 +115,10 @@ class Control:
         pinned: ControlState | None = getattr(self._pinned, "state", None)
         if pinned is not None:
             return pinned
-        generation, data = self._read()
         cached = self._cached
+        if self._listener is not None and self._listener.generation() == cached.generation:
+            return cached
+        generation, data = self._read()
         if generation != cached.generation:
             cached = ControlState.parse(generation, data)
             with self._lock:

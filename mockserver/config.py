@@ -121,7 +121,8 @@ class MockConfig:
     test_mode: bool = False
     #: Record every request in the journal (``/__admin/v1/journal``).
     journal: bool = True
-    #: [KIT] The journal keeps at least this many of the latest requests per worker.
+    #: [KIT] The journal keeps at least this many of the latest requests per worker (on
+    #: PostgreSQL state, of all instances together).
     journal_limit: int = 100_000
 
     @classmethod

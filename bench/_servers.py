@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -178,13 +177,10 @@ def wrk(
 def throwaway_postgres() -> Iterator[str]:
     """The URL of a fresh database on a PostgreSQL server started for the run (the kit's
     own ``tests/postgres.py``: initdb into a temporary folder), stopped afterwards."""
-    from tests.postgres import PostgresServer
+    from tests.postgres import running
 
-    with tempfile.TemporaryDirectory() as root:
-        # The server runs as the postgres user when this runs as root: let it reach its folder.
-        os.chmod(root, 0o755)
-        with PostgresServer(f"{root}/pg") as server:
-            yield server.url(server.new_database())
+    with running("statuskit-bench-pg-") as server:
+        yield server.url(server.new_database())
 
 
 def require(tool: str) -> None:

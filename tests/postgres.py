@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,7 +28,15 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-__all__ = ["PostgresServer", "binaries", "connect", "postgres_server", "postgres_url"]
+__all__ = [
+    "PostgresServer",
+    "binaries",
+    "connect",
+    "postgres_server",
+    "postgres_url",
+    "require",
+    "running",
+]
 
 #: Settings for speed: a test database need not survive a power cut.
 _SETTINGS = {
@@ -158,24 +167,38 @@ class PostgresServer:
             self.stop("immediate")
 
 
+def require() -> None:
+    """Skip (outside CI) or fail (in CI) when PostgreSQL is not installed."""
+    if binaries() is None:
+        _unavailable("PostgreSQL is not installed (apt-get install postgresql)")
+
+
 def _unavailable(reason: str) -> None:
+    """Skip, or fail in CI, where .ci/run installs what is missing."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; .ci/run installs it, so CI never skips this test")
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One PostgreSQL server for the session, on 127.0.0.1."""
-    if binaries() is None:
-        _unavailable("PostgreSQL is not installed (apt-get install postgresql)")
-    root = tempfile.mkdtemp(prefix="statuskit-pg-")
+@contextmanager
+def running(prefix: str = "statuskit-pg-") -> Iterator[PostgresServer]:
+    """A server in a temporary folder of its own, removed with everything in it after."""
+    root = tempfile.mkdtemp(prefix=prefix)
+    # The server runs as the postgres user when this runs as root: let it reach its folder.
     os.chmod(root, 0o755)
     try:
         with PostgresServer(os.path.join(root, "pg")) as server:
             yield server
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session, on 127.0.0.1."""
+    require()
+    with running() as server:
+        yield server
 
 
 @pytest.fixture

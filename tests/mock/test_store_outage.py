@@ -3,12 +3,9 @@ a crash, and service again once it is back. Its URL's password is never shown.""
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 
 import httpx
@@ -21,7 +18,7 @@ from mockserver.store import StoreUnavailable, open_store, redact_url
 from statuskit.registry import default_registry
 from tests.mock.conftest import auth_v2
 from tests.mock.thalamus_support import CLIENT, STATUS, login, state_of
-from tests.postgres import PostgresServer, binaries
+from tests.postgres import PostgresServer, require, running
 
 #: Not a measurement: a request that waits longer than this has hung.
 HUNG = 30
@@ -30,17 +27,9 @@ HUNG = 30
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[PostgresServer]:
     """A server of this module's own, since its tests stop and start it."""
-    if binaries() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed; .ci/run installs it")
-        pytest.skip("PostgreSQL is not installed")
-    root = tempfile.mkdtemp(prefix="statuskit-pg-outage-")
-    os.chmod(root, 0o755)
-    try:
-        with PostgresServer(os.path.join(root, "pg")) as server:
-            yield server
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    require()
+    with running("statuskit-pg-outage-") as server:
+        yield server
 
 
 def closed_port() -> int:

@@ -240,12 +240,16 @@ class PostgresStore(Store):
                 copy.write_row(row)
 
     def _analyze(self) -> None:
-        self._fetch_none("ANALYZE records")
-
-    def _fetch_none(self, sql: str) -> None:
+        # After a bulk load: the planner's statistics, and the visibility map without which
+        # a count must visit every row an index found. Start-up work, so no statement
+        # timeout: a million rows take seconds.
         try:
             with self._pool_now().connection() as conn:
-                conn.execute(sql)
+                conn.execute("SET statement_timeout = 0")
+                try:
+                    conn.execute("VACUUM (ANALYZE) records")
+                finally:
+                    conn.execute("RESET statement_timeout")
         except _LOST as exc:
             raise _unavailable(exc) from None
 

@@ -123,6 +123,12 @@ def build_app(
         # Workers of one server share a database: only the first to get here seeds it.
         if state.store.claim(f"seeded:{mount.name}"):
             mount.seed(state)
+    _answer_errors(app, state, mounts)
+    return app
+
+
+def _answer_errors(app: Flask, state: MockState, mounts: Sequence[ApiMount]) -> None:
+    """Every error answered by the API that owns the request's path, in its own format."""
 
     def owner() -> ApiMount:
         path = request.path
@@ -165,5 +171,3 @@ def build_app(
     def crashed(exc: Exception) -> Response:
         log.exception("statuskit mock failed on %s %s", request.method, request.path)
         return owner().http_error(state, 500, InternalServerError.description).response()
-
-    return app

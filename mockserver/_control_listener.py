@@ -30,7 +30,7 @@ import psycopg
 
 from mockserver._store_types import StoreUnavailable
 
-__all__ = ["CHANNEL", "LIVE", "WAIT", "GenerationListener", "await_workers"]
+__all__ = ["CHANNEL", "LIVE", "WAIT", "GenerationListener", "await_workers", "worker_name"]
 
 log = logging.getLogger("statuskit.mock")
 
@@ -53,6 +53,12 @@ SELECT count(*) FROM control_workers, control
 WHERE control.id = 1 AND control_workers.generation < control.generation
   AND control_workers.seen > clock_timestamp() - make_interval(secs => %s)
 """
+
+
+def worker_name() -> str:
+    """A name for one worker's listening thread, unique across hosts, processes and apps
+    (two apps in one process, or pids reused on two hosts, are two)."""
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
 
 
 class ListenedStore(Protocol):
@@ -89,7 +95,7 @@ class GenerationListener:
             # After a fork the thread is the parent's: this process starts its own.
             self._pid, self._known = os.getpid(), None
             self._stopped = threading.Event()
-            name = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
+            name = worker_name()
             thread = threading.Thread(
                 target=_listen, args=(weakref.ref(self), name, self._stopped), daemon=True
             )

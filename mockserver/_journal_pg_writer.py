@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
-import socket
 import threading
 import time
 import weakref
@@ -29,6 +27,7 @@ from typing import Any, Protocol
 
 import psycopg
 
+from mockserver._control_listener import worker_name
 from mockserver._journal_entry import Queued, opened
 from mockserver.store import StoreUnavailable
 
@@ -80,18 +79,18 @@ class PgWriter:
         self.store = store
         #: Makes the journal's tables if they are not there yet (the store was down at start).
         self.prepare = prepare
-        self._queue: deque[tuple[Any, ...]] = deque(maxlen=_BACKLOG)
+        self._queue: deque[Queued] = deque(maxlen=_BACKLOG)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
-        self.worker = _name()
+        self.worker = worker_name()
         _WRITERS.add(self)
 
     def append(self, queued: Queued) -> None:
         """Queue one entry: no lock and no round trip on the request's path."""
         if self._thread is None:
             self._start()
-        self._queue.append((queued[3], queued[2], queued[1], os.getpid(), opened(queued)))
+        self._queue.append(queued)
 
     def _start(self) -> None:
         with self._lock:
@@ -119,9 +118,11 @@ class PgWriter:
         if not rows:
             return
         try:
+            pid = os.getpid()
             with conn.cursor() as cursor, cursor.copy(_COPY) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for queued in rows:
+                    # The entry's text is made here, off the request's path.
+                    copy.write_row((queued[3], queued[2], queued[1], pid, opened(queued)))
         except BaseException:
             self._queue.extendleft(reversed(rows))  # tried again once the store is back
             raise
@@ -137,12 +138,7 @@ class PgWriter:
         self._thread, self._lock = None, threading.Lock()
         self._stopped = threading.Event()
         self._queue.clear()
-        self.worker = _name()
-
-
-def _name() -> str:
-    # Unique per writer: two apps in one process (or pids reused on two hosts) are two.
-    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
+        self.worker = worker_name()
 
 
 _WRITERS: weakref.WeakSet[PgWriter] = weakref.WeakSet()

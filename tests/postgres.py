@@ -36,6 +36,7 @@ __all__ = [
     "postgres_url",
     "require",
     "running",
+    "unavailable",
 ]
 
 #: Settings for speed: a test database need not survive a power cut.
@@ -170,10 +171,10 @@ class PostgresServer:
 def require() -> None:
     """Skip (outside CI) or fail (in CI) when PostgreSQL is not installed."""
     if binaries() is None:
-        _unavailable("PostgreSQL is not installed (apt-get install postgresql)")
+        unavailable("PostgreSQL is not installed (apt-get install postgresql)")
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
     """Skip, or fail in CI, where .ci/run installs what is missing."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; .ci/run installs it, so CI never skips this test")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["add_fail_on", "add_format", "add_listen"]
 
-_FORMATS: tuple[Format, ...] = ("text", "json", "markdown", "junit")
+_FORMATS: tuple[Format, ...] = ("text", "json", "markdown", "junit", "html")
 #: Gravest first, as ``--help`` lists them.
 _SEVERITIES: tuple[Severity, ...] = ("breaking", "warning", "info")
 

@@ -1,6 +1,6 @@
-"""A drift report in four formats: text for people, JSON for programs (its format is
+"""A drift report in five formats: text for people, JSON for programs (its format is
 ``schemas/drift/report.json``), Markdown for pull requests and issues, JUnit XML for CI
-dashboards.
+dashboards, and HTML, one self-contained page with a picture (``_html_report.py``).
 
 None of them carries a timestamp except JSON, so the same drift renders the same text.
 """
@@ -18,8 +18,8 @@ from statuskit.errors import ConfigError
 
 __all__ = ["FORMATS", "Format", "render", "write"]
 
-Format = Literal["text", "json", "markdown", "junit"]
-FORMATS: tuple[Format, ...] = ("text", "json", "markdown", "junit")
+Format = Literal["text", "json", "markdown", "junit", "html"]
+FORMATS: tuple[Format, ...] = ("text", "json", "markdown", "junit", "html")
 
 
 def _plural(count: int, noun: str) -> str:
@@ -207,11 +207,19 @@ def _json(report: DriftReport) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+def _html(report: DriftReport) -> str:
+    # Imported here: the page's module reuses this one's wording (verdict, totals).
+    from statuskit.drift._html_report import html
+
+    return html(report)
+
+
 _RENDERERS: dict[str, Callable[[DriftReport], str]] = {
     "text": text,
     "json": _json,
     "markdown": markdown,
     "junit": junit,
+    "html": _html,
 }
 
 

@@ -11,11 +11,18 @@ could not be collected, or no test selected (``_outcome.py`` sorts them). Agains
 target, a kit decision that differs (a catalogue case whose provenance is ``kit``, a
 ``kit_decision`` test, a :class:`~statuskit.errors.KitDecisionDiffers`) is listed in its own
 section and does not fail; a documented case that differs does.
+
+``--html FILE`` writes the run as one self-contained page (``_check_report.py``): the
+summary, each test's outcome and the contract coverage as bars. The pytest child writes
+each test's result (``--statuskit-tests``) and the coverage summary (to a temporary file
+when ``--coverage-json`` is not given); the page is written whatever the verdict, once the
+suites have run.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from statuskit.errors import StatuskitError
@@ -105,26 +112,72 @@ def verdict(code: int, outcome: dict[str, Any] | None) -> int:
     return code
 
 
+def _write_html(
+    path: str, folder: Path, args: argparse.Namespace, code: int, verdict_line: str
+) -> None:
+    """Render the page from what the child wrote into ``folder`` (and ``--coverage-json``)
+    and write it; :class:`~statuskit.errors.ConfigError` if it cannot be written."""
+    from statuskit.commands import _outcome
+    from statuskit.commands._check_report import render
+    from statuskit.commands._scrub import scrubber
+    from statuskit.errors import ConfigError
+
+    coverage = _outcome.read(Path(args.coverage_json or folder / "coverage.json"))
+    text = render(
+        target=args.base_url or "the in-process mock",
+        code=code,
+        verdict=verdict_line,
+        results=_outcome.read(folder / "tests.json") or [],
+        coverage=coverage if isinstance(coverage, dict) else None,
+        scrub=scrubber(),
+    )
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _child(args: argparse.Namespace, folder: Path) -> list[str]:
+    """The pytest child's command line: the outcome plugin, and what ``--html`` needs."""
+    import sys
+
+    from statuskit.commands import _outcome
+
+    plugin = ["-p", _outcome.__name__, f"--statuskit-outcome={folder / 'outcome.json'}"]
+    if args.html:
+        plugin.append(f"--statuskit-tests={folder / 'tests.json'}")
+        if args.coverage_json is None:
+            args = argparse.Namespace(**{**vars(args), "coverage_json": folder / "coverage.json"})
+    return [sys.executable, "-m", "pytest", *plugin, *pytest_args(args)]
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the target, run the suites, and map their outcome to 0, 1 or 2."""
     import subprocess
-    import sys
     import tempfile
-    from pathlib import Path
 
     _needs_pytest()
     from statuskit.commands import _outcome
 
     if args.base_url and not args.dry_run:
         preflight(args.api, args.base_url)
-    with tempfile.TemporaryDirectory(prefix="statuskit-check-") as folder:
-        report = Path(folder) / "outcome.json"
+    with tempfile.TemporaryDirectory(prefix="statuskit-check-") as name:
+        folder = Path(name)
         # A child process: pytest cannot rewrite the asserts of modules this one has
         # imported (it warns, an error under -W error), and hypothesis's profile is
         # process-wide.
-        plugin = ["-p", _outcome.__name__, f"--statuskit-outcome={report}"]
-        code = subprocess.call([sys.executable, "-m", "pytest", *plugin, *pytest_args(args)])
-        return verdict(code, _outcome.read(report))
+        code = subprocess.call(_child(args, folder))
+        outcome = _outcome.read(folder / "outcome.json")
+        try:
+            result = verdict(code, outcome)
+        except StatuskitError as exc:
+            if args.html and outcome is not None:
+                _write_html(args.html, folder, args, 2, f"could not run: {exc}")
+            raise
+        if args.html:
+            line = "passed" if result == 0 else "FAILED: a contract does not hold"
+            _write_html(args.html, folder, args, result, line)
+        return result
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -141,6 +194,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="the server to test (a statuskit serve, staging...); absent: the in-process mock",
     )
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report here")
+    parser.add_argument(
+        "--html", metavar="FILE", help="write an HTML report here: outcomes and coverage"
+    )
     parser.add_argument("--profile", choices=("dev", "ci", "live"), help="hypothesis profile")
     parser.add_argument("--budget", type=int, metavar="N", help="most requests off loopback")
     parser.add_argument("--rate", type=float, metavar="R", help="most requests a second")

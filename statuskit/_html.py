@@ -64,6 +64,17 @@ def tag(name: str, *children: Cell, **attrs: Cell | None) -> Markup:
     return Markup(f"<{name}{_attributes(attrs)}>{join(children)}</{name}>")
 
 
+def breakable(text: str, after: str = "_:/[.") -> Markup:
+    """``text`` escaped, with a line-break opportunity (``<wbr>``) after each of ``after``:
+    a long identifier (a test's node id) wraps in a narrow column instead of widening it."""
+    out = []
+    for char in text:
+        out.append(escape(char))
+        if char in after:
+            out.append(Markup("<wbr>"))
+    return join(out)
+
+
 _CSS = """
 :root { color-scheme: light; --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5;
   --paper: #ffffff; --wash: #f5f7fa; --good: #1a7f37; --bad: #c62828; --kit: #6b5b95; }
@@ -78,7 +89,7 @@ h3 { font-size: 15px; margin: 16px 0 8px; }
 table + h3, details + h3 { margin-top: 24px; }
 p.sub { color: var(--muted); margin: 0 0 20px; }
 section { background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
-  padding: 16px 20px; margin: 0 0 20px; }
+  padding: 16px 20px; margin: 0 0 20px; overflow-x: auto; }
 dl.summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
   gap: 12px; margin: 0; }
 dl.summary div { background: var(--wash); border-radius: 6px; padding: 8px 12px; }
@@ -93,8 +104,8 @@ dl.summary dd { margin: 2px 0 0; font-size: 17px; font-weight: 600; overflow-wra
 table { width: 100%; border-collapse: collapse; font-size: 13px; }
 caption { text-align: left; font-weight: 600; padding: 0 0 8px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px;
-  border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-th { background: var(--wash); font-weight: 600; position: sticky; top: 0; }
+  border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+th { background: var(--wash); font-weight: 600; white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   background: var(--wash); padding: 1px 4px; border-radius: 4px; }

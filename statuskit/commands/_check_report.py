@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from statuskit._html import Cell, Markup, badge, page, section, summary, table, tag
+from statuskit._html import Cell, Markup, badge, breakable, page, section, summary, table, tag
 from statuskit._html_svg import progress_bars
 
 __all__ = ["KINDS", "render"]
@@ -74,7 +74,7 @@ def _picture(coverage: dict[str, Any] | None) -> Markup:
 def _outcomes(results: Sequence[dict[str, Any]], scrub: Callable[[str], str]) -> Markup:
     ranked = sorted(results, key=lambda r: _ORDER.index(r["outcome"]))
     rows = [
-        [tag("code", r["nodeid"]), badge(r["outcome"], _TONES[r["outcome"]]),
+        [tag("code", breakable(r["nodeid"])), badge(r["outcome"], _TONES[r["outcome"]]),
          badge("kit decision", "kit") if r["kit"] else badge("documented", "muted"),
          scrub(r["message"])]
         for r in ranked
@@ -90,7 +90,7 @@ def _summary(
 ) -> Markup:
     counts = Counter(r["outcome"] for r in results)
     differ = sum(r["kit"] and r["outcome"] == "xfailed" for r in results)
-    tone = {0: "good", 1: "bad"}.get(code, "bad")
+    tone = "good" if code == 0 else "bad"
     tiles: list[tuple[str, Cell]] = [
         ("target", target),
         ("verdict", badge(verdict.split(":", 1)[0], tone)),
@@ -103,8 +103,7 @@ def _summary(
         ("tests", len(results)),
         ("requests", requests if requests is not None else "unknown"),
     ]
-    detail = [tag("p", verdict, class_="note")] if ":" in verdict else []
-    return section("Summary", summary(tiles), *detail, id_="summary")
+    return section("Summary", summary(tiles), id_="summary")
 
 
 def render(

@@ -15,11 +15,25 @@ from typing import Any
 
 from mockserver._filters import TIMED, Filter, render
 
-__all__ = ["ORDERS", "bodies_sql", "count_sql", "page_sql"]
+__all__ = ["NEWEST", "NEWEST_TIMED", "ORDERS", "bodies_sql", "count_sql", "page_sql"]
 
 #: The columns a list may be ordered by (ties broken by key).
 ORDERS = frozenset({"name", "created_ms", "state", "category", "key"})
 
+
+#: The newest records with a step on the mock clock (``settled_ms`` past ``ALWAYS``), found
+#: through their own index first (they are the few the admin API or a replay wrote), so a
+#: million generated records are never walked; parameters (api, ALWAYS, limit).
+NEWEST_TIMED = (
+    "WITH timed AS MATERIALIZED (SELECT key, name, created_ms FROM records"
+    " WHERE api = ? AND settled_ms > ?)"
+    " SELECT key, name, created_ms FROM timed ORDER BY created_ms DESC, key DESC LIMIT ?"
+)
+#: The newest records of any kind: the creation index read backwards; parameters (api, limit).
+NEWEST = (
+    "SELECT key, name, created_ms, settled_ms FROM records WHERE api = ?"
+    " ORDER BY created_ms DESC, key DESC LIMIT ?"
+)
 
 #: The unsettled records of an API, found first through their own index (they are few),
 #: so no plan ever walks a filter's index to check each row for them; parameters (api, at).

@@ -17,7 +17,7 @@ from typing import Any
 
 from mockserver import _listing
 from mockserver._filters import Equals, Filter, operands
-from mockserver._store_types import ALWAYS, RECORD_COLUMNS, Db, Record, Snapshot
+from mockserver._store_types import ALWAYS, RECORD_COLUMNS, Db, Head, Record, Snapshot
 from mockserver._tables import index_names
 
 __all__ = ["RecordStore", "bump"]
@@ -240,24 +240,58 @@ class RecordStore(ABC):
 
     def timeline(self, api: str, key: str) -> list[Snapshot]:
         """Every snapshot of one record, in time order."""
-        if self._unheld(key):
-            return []
+        return self.timelines(api, [key]).get(key, [])
+
+    def timelines(self, api: str, keys: Sequence[str]) -> dict[str, list[Snapshot]]:
+        """Every snapshot of each record of ``keys``, in time order, in two reads at most; a
+        key with no record is left out. A generated record never written shows its
+        synthesised body from always."""
+        held = [key for key in dict.fromkeys(keys) if not self._unheld(key)]
+        if not held:
+            return {}
+        marks = ", ".join("?" * len(held))
         rows = self._fetch(
-            "SELECT at_ms, body, state, has_errors FROM snapshots WHERE api = ? AND key = ? "
-            "ORDER BY at_ms",
-            (api, key),
+            "SELECT key, at_ms, body, state, has_errors FROM snapshots"
+            f" WHERE api = ? AND key IN ({marks}) ORDER BY key, at_ms",
+            (api, *held),
         )
-        if rows:
-            return [Snapshot(at, bytes(body), state, bool(err)) for at, body, state, err in rows]
-        generated = self._fetch(
-            "SELECT gen, state, has_errors FROM records WHERE api = ? AND key = ?"
-            " AND gen IS NOT NULL",
-            (api, key),
-        )
-        return [
-            Snapshot(ALWAYS, self.synthesizers[api](int(gen)), state, bool(err))
-            for gen, state, err in generated
+        found: dict[str, list[Snapshot]] = {}
+        for key, at, body, state, errors in rows:
+            found.setdefault(key, []).append(Snapshot(at, bytes(body), state, bool(errors)))
+        rest = [key for key in held if key not in found]
+        if rest:
+            marks = ", ".join("?" * len(rest))
+            generated = self._fetch(
+                "SELECT key, gen, state, has_errors FROM records"
+                f" WHERE api = ? AND gen IS NOT NULL AND key IN ({marks})",
+                (api, *rest),
+            )
+            for key, gen, state, errors in generated:
+                body = self.synthesizers[api](int(gen))
+                found[key] = [Snapshot(ALWAYS, body, state, bool(errors))]
+        return {key: found[key] for key in held if key in found}
+
+    def newest(self, api: str, limit: int) -> list[Head]:
+        """``api``'s ``limit`` newest records, never walking them all: first those with a
+        step on the mock clock (made or changed by the admin API or a replay), newest
+        created first; then the others (seed and generated), newest created first."""
+        if limit < 1:
+            return []
+        timed = [
+            Head(key, name, int(created), True)
+            for key, name, created in self._fetch(_listing.NEWEST_TIMED, (api, ALWAYS, limit))
         ]
+        if len(timed) == limit:
+            return timed
+        # Fewer than ``limit`` are timed, so these are all of them, and the ``limit`` newest
+        # records of any kind hold the ``limit - len(timed)`` newest others.
+        shown = {head.key for head in timed}
+        others = [
+            Head(key, name, int(created), False)
+            for key, name, created, settled in self._fetch(_listing.NEWEST, (api, limit))
+            if key not in shown and settled <= ALWAYS
+        ]
+        return [*timed, *others][:limit]
 
     def keys(self, api: str) -> list[str]:
         """Every key of ``api``'s records, sorted."""

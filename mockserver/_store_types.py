@@ -16,6 +16,7 @@ __all__ = [
     "GENERATED_COLUMNS",
     "RECORD_COLUMNS",
     "Db",
+    "Head",
     "Record",
     "Session",
     "Snapshot",
@@ -70,6 +71,18 @@ class Record:
         """Every snapshot, the first one included, in time order."""
         first = Snapshot(ALWAYS, self.body, self.state, self.has_errors)
         return (first, *sorted(self.later, key=lambda s: s.at_ms))
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What :meth:`Store.newest` says of one record: its key, name and creation time, and
+    whether its lifecycle has a step on the mock clock (``timed``: made or changed by the
+    admin API or a replay; a seed or generated record shows one body from always)."""
+
+    key: str
+    name: str
+    created_ms: int
+    timed: bool
 
 
 @dataclass(frozen=True, slots=True)

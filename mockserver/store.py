@@ -14,6 +14,7 @@ from mockserver._store_base import Store
 from mockserver._store_types import (
     ALWAYS,
     GENERATED_COLUMNS,
+    Head,
     Record,
     Session,
     Snapshot,
@@ -24,6 +25,7 @@ from mockserver._store_types import (
 __all__ = [
     "ALWAYS",
     "GENERATED_COLUMNS",
+    "Head",
     "Record",
     "Session",
     "Snapshot",

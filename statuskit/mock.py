@@ -155,6 +155,14 @@ class MockServer:
         )
         return result
 
+    def lifecycles(self, api: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        """``{"now", "apis", "items"}``: the newest ``limit`` imports and files per API (or
+        of ``api``), each with every step of its timeline on the mock's clock."""
+        result: dict[str, Any] = self.call(
+            "GET", "/lifecycles", params={"api": api, "limit": limit}
+        )
+        return result
+
     # -- faults and the journal ---------------------------------------------------------
 
     def add_fault(self, **spec: Any) -> dict[str, Any]:

@@ -17,14 +17,14 @@ from flask import Blueprint, Response, current_app
 from mockserver._inputs import Reply
 from mockserver._mount import ApiMount
 from mockserver._state import MockState
-from mockserver.admin import clock, faults, journal, resources
+from mockserver.admin import clock, faults, journal, lifecycles, resources
 from mockserver.admin._api import API, PREFIX, AdminApi, admin
 from mockserver.config import MockConfig
 
 __all__ = ["MOUNT", "index_blueprint"]
 
 #: The modules whose ``register(bp)`` adds their routes to every admin blueprint.
-_ROUTE_MODULES = (clock, faults, journal, resources)
+_ROUTE_MODULES = (clock, faults, journal, lifecycles, resources)
 
 
 def index_blueprint(kind: str) -> Blueprint:

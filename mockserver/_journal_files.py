@@ -7,6 +7,10 @@ that flush to a tick file. A read, in any worker, notes the time, then waits unt
 live worker has ticked past it: every request answered before the read is then on disk,
 and the read merges all the files. Clearing writes its time to a file next to the
 journals; a read leaves out what came before it, so no worker ever touches another's file.
+
+A response (its body text up to 4 KiB) is written once per file, on an answer line, and the
+entries that answered it name it: the journal of a poller getting the same answer grows by
+the entries' size, not the answer's, and a read parses the answer once.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from mockserver._journal_entry import Queued, line, parsed, select
+from mockserver._journal_entry import Queued, answer_line, line, parsed, select
 
 __all__ = ["FLUSH_INTERVAL", "SYNC_TIMEOUT", "FileJournal"]
 
@@ -31,6 +35,12 @@ FLUSH_INTERVAL = 0.01
 #: How long a read waits for the other workers' flushes before reading what is there.
 SYNC_TIMEOUT = 2.0
 _TICK = struct.Struct("<d")
+#: Lines written at once.
+_CHUNK = 256
+#: Responses shorter than this are written in their entries: a name saves little.
+_SHORT_ANSWER = 256
+#: Answer lines a worker remembers having written to its file, at most.
+_ANSWERS_KEPT = 1024
 
 
 class FileJournal:
@@ -49,6 +59,9 @@ class FileJournal:
         self._fd = -1
         self._lines = 0
         self._seq = 0
+        #: The responses on an answer line in this worker's current file, by text: their ref.
+        self._answers: dict[str, str] = {}
+        self._refs = 0
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
         _JOURNALS.add(self)
@@ -92,28 +105,47 @@ class FileJournal:
         with self._flush_lock:
             # Taken before the queue is drained: everything queued before it gets written.
             tick = time.time()
-            lines = []
-            pid = os.getpid()
+            queued = []
             while self._queue:
-                self._seq += 1
-                lines.append(line(self._queue.popleft(), pid, self._seq))
+                queued.append(self._queue.popleft())
             with contextlib.suppress(OSError):  # a full disk must not kill the worker
-                for start in range(0, len(lines), 256):
-                    self._write(lines[start : start + 256])
+                for start in range(0, len(queued), _CHUNK):
+                    self._write(queued[start : start + _CHUNK])
             self._write_tick(tick)
 
     def _path(self, suffix: str, pid: int | None = None) -> str:
         return os.path.join(self.directory, f"journal-{pid or os.getpid()}{suffix}")
 
-    def _write(self, lines: list[bytes]) -> None:
-        if self._pid != os.getpid() or self._lines >= self.limit:
-            if self._pid == os.getpid():
+    def _write(self, queued: list[Queued]) -> None:
+        pid = os.getpid()
+        if self._pid != pid or self._lines >= self.limit:
+            if self._pid == pid:
                 os.close(self._fd)
                 os.replace(self._path(".jsonl"), self._path(".old.jsonl"))
             self._fd = os.open(self._path(".jsonl"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            self._pid, self._lines = os.getpid(), 0
+            # A new file: its answer lines are its own, so a read of it alone is whole.
+            self._pid, self._lines, self._answers = pid, 0, {}
+        lines: list[bytes] = []
+        for entry in queued:
+            self._seq += 1
+            ref = self._ref(entry[-1], lines)
+            lines.append(line(entry, pid, self._seq, ref))
         os.write(self._fd, b"".join(lines))
-        self._lines += len(lines)
+        self._lines += len(queued)
+
+    def _ref(self, response: str, lines: list[bytes]) -> str | None:
+        """The name of ``response`` in this file, its answer line added to ``lines`` the
+        first time; ``None`` for a short one, written in its entry."""
+        if len(response) < _SHORT_ANSWER:
+            return None
+        ref = self._answers.get(response)
+        if ref is None:
+            if len(self._answers) >= _ANSWERS_KEPT:
+                self._answers.clear()
+            self._refs += 1
+            ref = self._answers[response] = f"a{self._refs}"
+            lines.append(answer_line(ref, response))
+        return ref
 
     def _write_tick(self, tick: float) -> None:
         with contextlib.suppress(OSError):
@@ -126,6 +158,7 @@ class FileJournal:
     def _forget_thread(self) -> None:
         # After a fork the flusher is the parent's: the child starts its own.
         self._thread, self._pid, self._fd = None, -1, -1
+        self._answers = {}
         self._flush_lock = threading.Lock()
         self._stopped = threading.Event()
         self._queue.clear()
@@ -141,13 +174,27 @@ class FileJournal:
         os.replace(f"{path}.{os.getpid()}", path)
 
     def read(
-        self, *, path: str | None, since: float | None, until: float | None, limit: int | None
+        self,
+        *,
+        path: str | None,
+        since: float | None,
+        until: float | None,
+        real_since: float | None,
+        limit: int | None,
     ) -> list[dict[str, Any]]:
         """Every worker's entries that pass the filters, oldest first (see ``select``)."""
         # The clear's time is read first: an entry is never hidden by a clear after the read.
         after = _ticked(os.path.join(self.directory, "journal.cleared"))
-        entries = self.entries()
-        return select(entries, after=after, path=path, since=since, until=until, limit=limit)
+        entries = self.entries(after=max(after, real_since or 0.0))
+        return select(
+            entries,
+            after=after,
+            path=path,
+            since=since,
+            until=until,
+            real_since=real_since,
+            limit=limit,
+        )
 
     def _sync(self) -> None:
         """Wait until every live worker has flushed what it queued before now."""
@@ -162,12 +209,13 @@ class FileJournal:
             if waiting:
                 time.sleep(FLUSH_INTERVAL / 10)
 
-    def entries(self) -> Iterator[dict[str, Any]]:
-        """Every worker's entries, once every request answered before the call is written."""
+    def entries(self, *, after: float = 0.0) -> Iterator[dict[str, Any]]:
+        """Every worker's entries, once every request answered before the call is written;
+        those that came (``real``) before ``after`` are skipped unparsed."""
         self._sync()
         for name in glob.glob(os.path.join(glob.escape(self.directory), "journal-*.jsonl")):
             with contextlib.suppress(OSError), open(name, "rb") as file:
-                yield from parsed(file)
+                yield from parsed(file, after=after)
 
 
 _JOURNALS: weakref.WeakSet[FileJournal] = weakref.WeakSet()

@@ -162,13 +162,23 @@ class PgJournal:
         self._trim_soon()
 
     def read(
-        self, *, path: str | None, since: float | None, until: float | None, limit: int | None
+        self,
+        *,
+        path: str | None,
+        since: float | None,
+        until: float | None,
+        real_since: float | None,
+        limit: int | None,
     ) -> list[dict[str, Any]]:
         """Every instance's entries that pass the filters, oldest first, in one query."""
         if limit is not None and limit <= 0:
             return []
         where = [_AFTER_CLEAR]
         params: list[Any] = []
+        if real_since is not None:
+            # A poller's cursor: a range of journal_by_real (real, id), as the clear's is.
+            where.append("real >= %s")
+            params.append(real_since)
         if since is not None:
             where.append("at >= %s")
             params.append(since)

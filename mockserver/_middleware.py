@@ -2,11 +2,12 @@
 
 It sits between the path repair and the hot path, so the requests the hot path answers and
 those Flask answers are journaled, hinted and faulted alike (``ARCHITECTURE.md``).
-Requests to the admin API are journaled but never faulted; the journal's own routes are
-left out of it, so reading the journal does not change it.
+Requests to the admin API are journaled but never faulted; the journal's own routes and the
+dashboard's reads are left out of it (``mockserver._journaled``).
 
 With no fault configured it costs one control-row read per request (pinned, so the
-request's clock readings reuse it) and one entry queued for this worker's journal.
+request's clock readings reuse it) and one entry queued for this worker's journal, with the
+answer's body: the mock's answers are whole in memory, so keeping it costs no copy.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.routing import Map
@@ -23,6 +23,16 @@ from werkzeug.wsgi import LimitedStream
 
 from mockserver._http import JSON
 from mockserver._inputs import Reply, StartResponse
+from mockserver._journaled import (
+    JOURNAL_PREFIX,
+    UI_HEADER,
+    UI_PREFIX,
+    Call,
+    close,
+    kept,
+    noting,
+    unjournaled,
+)
 from mockserver.faults import HEADER as FAULT_HEADER
 from mockserver.faults import Fault, FaultError, Faults, parse_header
 from mockserver.hints import HEADER as HINT_HEADER
@@ -38,6 +48,8 @@ __all__ = [
     "ADMIN_PREFIX",
     "JOURNAL_PREFIX",
     "RETRY_AFTER",
+    "UI_HEADER",
+    "UI_PREFIX",
     "Bookkeeper",
     "InjectedDisconnect",
     "unavailable_reply",
@@ -47,7 +59,6 @@ log = logging.getLogger("statuskit.mock")
 
 ADMIN_PREFIX = "/__admin/"
 ADMIN_API = "admin"
-JOURNAL_PREFIX = "/__admin/v1/journal"
 _FAULT_ENVIRON = "HTTP_" + FAULT_HEADER.upper().replace("-", "_")
 #: How long a truncated answer waits after its first half, so the server sends that half
 #: before the connection is dropped (granian sends asynchronously).
@@ -61,23 +72,10 @@ class InjectedDisconnect(ConnectionAbortedError):
     """Raised inside a response on purpose, so the server drops the connection."""
 
 
-@dataclass(slots=True)
-class _Call:
-    status: int | None = None
-    hint: str | None = None
-    fault: str | None = None
-
-
 def unavailable_reply(mount: ApiMount, state: MockState) -> Reply:
     """503 in ``mount``'s own error format: the state store cannot be reached just now."""
     reply = mount.http_error(state, 503, "the state store is unavailable; try again")
     return Reply(503, reply.body, {**reply.headers, "Retry-After": str(RETRY_AFTER)})
-
-
-def _close(result: Iterable[bytes]) -> None:
-    close = getattr(result, "close", None)
-    if close is not None:
-        close()
 
 
 class Bookkeeper:
@@ -126,7 +124,7 @@ class Bookkeeper:
     def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
         if path.startswith(ADMIN_PREFIX):
-            if self.journal is None or path.startswith(JOURNAL_PREFIX):
+            if self.journal is None or unjournaled(path, environ):
                 return self.app(environ, start_response)
             return self._serve(environ, start_response, ADMIN_API, None)
         api = self.routes.owner(path)
@@ -172,7 +170,7 @@ class Bookkeeper:
         started = time.perf_counter()
         real = time.time()
         at = self.state.clock()
-        call = _Call()
+        call = Call()
         try:
             if picked is None:
                 return self._answer(environ, start_response, call)
@@ -191,6 +189,8 @@ class Bookkeeper:
                     hint=call.hint,
                     fault=call.fault,
                     ms=ms,
+                    headers=call.headers,
+                    body=call.body,
                 )
 
     def _refuse(
@@ -198,22 +198,32 @@ class Bookkeeper:
     ) -> Iterable[bytes]:
         """A bad fault header: 400 in the admin API's format, since the header is the kit's."""
         reply: Reply = self.state.api(ADMIN_API).error(400, message)
+        call = Call()
+        answered = reply.wsgi(noting(call, start_response))
         if self.journal is not None:
             self.journal.record(
-                environ, api=api, at=self.state.clock(), real=time.time(), status=400, hint=message
+                environ,
+                api=api,
+                at=self.state.clock(),
+                real=time.time(),
+                status=400,
+                hint=message,
+                headers=call.headers,
+                body=reply.body or b"",
             )
-        return reply.wsgi(start_response)
+        return answered
 
     # -- answers, with a hint on a 4xx -------------------------------------------------
 
     def _answer(
-        self, environ: dict[str, Any], start_response: StartResponse, call: _Call
+        self, environ: dict[str, Any], start_response: StartResponse, call: Call
     ) -> Iterable[bytes]:
         held: list[tuple[str, list[tuple[str, str]], Any]] = []
         written: list[bytes] = []
 
         def respond(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             call.status = int(status[:3])
+            call.headers = headers
             if 400 <= call.status < 500 and exc_info is None:
                 # Held back until the body is known, so the hint can go in a header.
                 held[:] = [(status, headers, exc_info)]
@@ -223,15 +233,16 @@ class Bookkeeper:
 
         result = self.app(environ, respond)
         if not held:
-            return result
+            return kept(result, call) if self.journal is not None else result
         try:
             body = b"".join([*written, *result])
         finally:
-            _close(result)
+            close(result)
         status, headers, exc_info = held[0]
         call.hint = self._hint(environ, call.status or 400, body)
         if call.hint:
             headers = [*headers, (HINT_HEADER, header_value(call.hint))]
+        call.headers, call.body = headers, body
         start_response(status, headers, exc_info)
         return [body]
 
@@ -254,7 +265,7 @@ class Bookkeeper:
         self,
         environ: dict[str, Any],
         start_response: StartResponse,
-        call: _Call,
+        call: Call,
         fault: Fault,
         n: int,
     ) -> Iterable[bytes]:
@@ -269,10 +280,11 @@ class Bookkeeper:
             headers = dict(reply.headers)
             if kind == "rate-limit":
                 headers["Retry-After"] = str(fault.retry_after)
-            call.status = status
-            return Reply(status, reply.body, headers).wsgi(start_response)
+            call.body = reply.body or b""
+            return Reply(status, reply.body, headers).wsgi(noting(call, start_response))
         if kind == "reset":
-            # The request is not processed: nothing changes, and nothing is answered.
+            # The request is not processed: nothing changes, and nothing is answered (the
+            # journal's response stays empty).
             start_response("200 OK", [("Content-Length", "1")])
             return _dropped(b"")
         line, answered, body = self._capture(environ)
@@ -280,11 +292,15 @@ class Bookkeeper:
         if kind == "malformed":
             # A prefix of a JSON document is never one: it is cut before its end.
             broken = body[: len(body) // 2] if len(body) >= 2 else b'{"'
-            call.status = 200
-            start_response("200 OK", [("Content-Type", JSON), ("Content-Length", str(len(broken)))])
+            call.status, call.body = 200, broken
+            call.headers = [("Content-Type", JSON), ("Content-Length", str(len(broken)))]
+            start_response("200 OK", call.headers)
             return [broken]
         kept = [(k, v) for k, v in answered if k.lower() != "content-length"]
-        start_response(line, [*kept, ("Content-Length", str(len(body)))])
+        # The journal keeps the answer as meant: a truncated one's client got half of it, a
+        # dribbled one's got it slowly (or not at all, if it gave up).
+        call.headers, call.body = [*kept, ("Content-Length", str(len(body)))], body
+        start_response(line, call.headers)
         if kind == "truncate":
             return _dropped(body[: len(body) // 2])
         return _dribbled(body, fault.chunk_bytes or 1, (fault.delay_ms or 0) / 1000)
@@ -302,7 +318,7 @@ class Bookkeeper:
         try:
             body = b"".join([*written, *result])
         finally:
-            _close(result)
+            close(result)
         status, headers = seen[0]
         return status, headers, body
 

@@ -3,15 +3,17 @@ credentials it carried, with every secret value scrubbed before anything is kept
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, unquote_plus
+from urllib.parse import parse_qsl, quote, unquote_plus
 
 from statuskit.credentials import TealiumCredentials, ThalamusCredentials
 from statuskit.secrets import REDACTED
 from statuskit.wire import STRAY_SECRET_NAMES, carriers, secret_names
 
-__all__ = ["SECRET_PARAMETERS", "request_record"]
+__all__ = ["PUBLIC_DEFAULTS", "SECRET_PARAMETERS", "request_record", "request_secrets"]
 
 #: Query parameters whose values are never recorded, only their names: every secret query
 #: parameter and body field of the APIs, the credentials' secret fields (``api_key``), and
@@ -38,6 +40,24 @@ _CREDENTIAL_HEADERS = tuple(
 #: ``authorization``, since a client that forgot the scheme would otherwise have its token
 #: recorded as one.
 _SCHEMES = frozenset(c.scheme for c in carriers() if c.where == "header" and c.scheme) - {"cookie"}
+#: Headers whose whole value is a secret (``Thalamus-Token``), as WSGI names them.
+_SECRET_HEADERS = tuple(
+    "HTTP_" + c.name.upper().replace("-", "_")
+    for c in carriers()
+    if c.where == "header" and c.scheme is None and c.secret
+)
+#: Cookies whose value is a secret (``JSESSIONID``), lower-cased.
+_SECRET_COOKIES = frozenset(c.name.lower() for c in carriers() if c.where == "cookie" and c.secret)
+#: The kit's own default credentials, printed by ``statuskit serve`` and the README: hiding
+#: them protects nothing and would garble every name that holds the word (``statuskit-
+#: import``), so the journal, like drift and the proxy, does not mask them.
+PUBLIC_DEFAULTS = frozenset(
+    getattr(creds, name).reveal()
+    for creds in (ThalamusCredentials(), TealiumCredentials())
+    for name in creds.secret_fields()
+)
+#: Shorter values a request carried are not masked in its answer: "a" would garble it.
+_SHORTEST = 4
 _SAFE = "/:@,;!*'()$"
 #: A path or query longer than this is cut in the journal.
 _LONGEST = 2048
@@ -106,3 +126,40 @@ def request_record(environ: Mapping[str, Any], secrets: Sequence[str]) -> dict[s
         "query": query[:_LONGEST],
         "credentials": list(dict.fromkeys(credentials)),
     }
+
+
+def _authorization(value: str) -> list[str]:
+    """An ``Authorization`` header's credentials, and a Basic one's password."""
+    scheme, _, credentials = value.strip().partition(" ")
+    found = [credentials.strip() or scheme]
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(found[0], validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return found
+        found.append(decoded.partition(":")[2])
+    return found
+
+
+def request_secrets(environ: Mapping[str, Any]) -> tuple[str, ...]:
+    """The secret values the request carried (a token, a utk, a session cookie, its
+    ``Authorization``), so that an answer echoing one is scrubbed of it: an upstream behind
+    the proxy may quote what it was sent."""
+    found: list[str] = []
+    query = environ.get("QUERY_STRING")
+    if query:
+        found += [v for k, v in parse_qsl(query) if k.lower() in SECRET_PARAMETERS]
+    for header in _SECRET_HEADERS:
+        if header in environ:
+            found.append(str(environ[header]))
+    authorization = environ.get("HTTP_AUTHORIZATION")
+    if authorization:
+        found += _authorization(str(authorization))
+    cookie = environ.get("HTTP_COOKIE")
+    if cookie:
+        for part in str(cookie).split(";"):
+            name, sep, value = part.partition("=")
+            if sep and name.strip().lower() in _SECRET_COOKIES:
+                found.append(value.strip().strip('"'))
+    kept = (v for v in found if len(v) >= _SHORTEST and v not in PUBLIC_DEFAULTS)
+    return tuple(dict.fromkeys(kept))

@@ -2,8 +2,9 @@
 
 An entry holds the method, path and query, the names of the credentials the request
 carried (never their values), the status, the near-miss hint, the fault injected, how long
-the answer took to make, the worker's pid, and when it came: on the mock's clock (``at``)
-and in real time (``real``).
+the answer took to make, the worker's pid, when it came: on the mock's clock (``at``)
+and in real time (``real``), and the answer: its type, length and body text, scrubbed
+(``mockserver._response_record``).
 
 :class:`Journal` describes each request once and hands the entry to where the state lives:
 
@@ -25,12 +26,18 @@ from typing import Any, Protocol
 
 from mockserver._journal_entry import Queued, line, parsed, select
 from mockserver._journal_files import FLUSH_INTERVAL, FileJournal
-from mockserver._request_record import request_record
+from mockserver._request_record import PUBLIC_DEFAULTS, request_record, request_secrets
+from mockserver._response_record import NO_ANSWER, answer_facts, response_record
 
 __all__ = ["FLUSH_INTERVAL", "Journal"]
 
 #: Described requests remembered per journal: a test or a benchmark repeats a few.
 _MEMO_SIZE = 4096
+#: Described answers remembered per journal, each of at most ``_MEMO_BODY`` bytes: a poller
+#: gets the same answer many times over, and this bounds what the memo holds (8 MiB).
+_ANSWER_MEMO_SIZE = 1024
+_MEMO_BODY = 8192
+_NO_ANSWER = json.dumps(NO_ANSWER)
 
 
 class _Backend(Protocol):
@@ -41,29 +48,54 @@ class _Backend(Protocol):
     def close(self) -> None: ...
     def clear(self, now: float) -> None: ...
     def read(
-        self, *, path: str | None, since: float | None, until: float | None, limit: int | None
+        self,
+        *,
+        path: str | None,
+        since: float | None,
+        until: float | None,
+        real_since: float | None,
+        limit: int | None,
     ) -> list[dict[str, Any]]: ...
 
 
 class _MemoryJournal:
-    """The latest ``limit`` entries of this process, for an app without a state file."""
+    """The latest ``limit`` entries of this process, for an app without a state file.
+
+    Entries are kept as queued and made into text only when read: a request pays for no
+    formatting, and a repeated answer's text is one object shared by its entries.
+    """
 
     def __init__(self, limit: int) -> None:
-        self._lines: deque[bytes] = deque(maxlen=limit)
+        self._entries: deque[tuple[Queued, int]] = deque(maxlen=limit)
         self._seq = 0
 
     def append(self, queued: Queued) -> None:
         self._seq += 1
-        self._lines.append(line(queued, os.getpid(), self._seq))
+        self._entries.append((queued, self._seq))
 
     def clear(self, now: float) -> None:
-        self._lines.clear()
+        self._entries.clear()
 
     def read(
-        self, *, path: str | None, since: float | None, until: float | None, limit: int | None
+        self,
+        *,
+        path: str | None,
+        since: float | None,
+        until: float | None,
+        real_since: float | None,
+        limit: int | None,
     ) -> list[dict[str, Any]]:
-        entries = parsed(list(self._lines))
-        return select(entries, after=0.0, path=path, since=since, until=until, limit=limit)
+        after, pid = real_since or 0.0, os.getpid()
+        lines = [line(q, pid, n) for q, n in list(self._entries) if q[3] >= after]
+        return select(
+            parsed(lines),
+            after=0.0,
+            path=path,
+            since=since,
+            until=until,
+            real_since=real_since,
+            limit=limit,
+        )
 
     def flush(self) -> None:
         pass
@@ -78,7 +110,8 @@ class Journal:
     ``store`` is the mock's state: on PostgreSQL (``store.kind == "postgresql"``) the
     journal is a table there, shared by every instance. Otherwise ``directory`` holds every
     worker's files (``None``: in memory, this process only), each keeping at least its
-    latest ``limit`` entries. ``secrets`` are scrubbed wherever a request carried them.
+    latest ``limit`` entries. ``secrets`` are scrubbed wherever a request or its answer
+    carried them, but for the kit's published defaults (``PUBLIC_DEFAULTS``).
     """
 
     def __init__(
@@ -91,8 +124,10 @@ class Journal:
     ) -> None:
         self.directory = directory
         self.limit = max(1, limit)
-        self.secrets = tuple(secrets)
-        self._memo: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self.secrets = tuple(s for s in secrets if s and s not in PUBLIC_DEFAULTS)
+        #: A request's key -> its JSON fragment, its path and the secrets it carried.
+        self._memo: dict[tuple[Any, ...], tuple[str, str, tuple[str, ...]]] = {}
+        self._answers: dict[tuple[Any, ...], str] = {}
         self._backend: _Backend
         if getattr(store, "kind", None) == "postgresql":
             # Imported here: psycopg is loaded only by servers whose state is on PostgreSQL.
@@ -115,26 +150,54 @@ class Journal:
         hint: str | None = None,
         fault: str | None = None,
         ms: float = 0.0,
+        headers: Sequence[tuple[str, str]] | None = None,
+        body: bytes | None = None,
     ) -> None:
-        """Keep one entry. Never raises for a store that is down: the entry is dropped."""
+        """Keep one entry. Never raises for a store that is down: the entry is dropped.
+
+        ``headers`` and ``body`` are the answer's (``None`` headers: nothing was answered;
+        ``None`` body: it was not kept, a stream).
+        """
         key = (
             environ.get("REQUEST_METHOD"),
             environ.get("PATH_INFO"),
             environ.get("QUERY_STRING"),
             environ.get("HTTP_COOKIE"),
             environ.get("HTTP_AUTHORIZATION"),
-            "HTTP_THALAMUS_TOKEN" in environ,
+            environ.get("HTTP_THALAMUS_TOKEN"),
             "HTTP_THALAMUS_TOUCHPOINT" in environ,
             api,
         )
         described = self._memo.get(key)
         if described is None:
             shown = {**request_record(environ, self.secrets), "api": api}
-            described = (json.dumps(shown)[1:-1], shown["path"])
+            described = (json.dumps(shown)[1:-1], shown["path"], request_secrets(environ))
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[key] = described
-        self._backend.append((*described, at, real, status, hint, fault, ms))
+        text, path, carried = described
+        answer = _NO_ANSWER if headers is None else self._answer(headers, body, carried)
+        self._backend.append((text, path, at, real, status, hint, fault, ms, answer))
+
+    def _answer(
+        self, headers: Sequence[tuple[str, str]], body: bytes | None, carried: tuple[str, ...]
+    ) -> str:
+        """The entry's ``response`` as JSON text, remembered for the same answer."""
+        small = body is None or len(body) <= _MEMO_BODY
+        # The headers whole, not picked through: a tuple is made in C, a loop is not.
+        key = (body, tuple(headers), carried)
+        found = self._answers.get(key) if small else None
+        if found is not None:
+            return found
+        kind, encoding, length, cookies = answer_facts(headers)
+        secrets = (*self.secrets, *carried, *(c for c in cookies if c not in PUBLIC_DEFAULTS))
+        size = int(length) if length is not None and length.isdigit() else None
+        found = json.dumps(response_record(kind, encoding, body, secrets, length=size))
+        if small:
+            if len(self._answers) >= _ANSWER_MEMO_SIZE:
+                self._answers.clear()
+            self._answers[key] = found
+        return found
 
     def flush(self) -> None:
         """Write what this worker queued (files); the other backends keep entries at once."""
@@ -155,12 +218,16 @@ class Journal:
         path: str | None = None,
         since: float | None = None,
         until: float | None = None,
+        real_since: float | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
         """Entries oldest first, filtered; ``limit`` keeps the latest ones.
 
         ``path`` is a prefix, or a glob when it has ``*``, ``?`` or ``[``; ``since`` and
-        ``until`` bound ``at`` (mock-clock seconds, inclusive). Requests that came before
-        the last :meth:`clear` are left out.
+        ``until`` bound ``at`` (mock-clock seconds, inclusive); ``real_since`` bounds
+        ``real`` (epoch seconds of real time, inclusive: a poller's cursor). Requests that
+        came before the last :meth:`clear` are left out.
         """
-        return self._backend.read(path=path, since=since, until=until, limit=limit)
+        return self._backend.read(
+            path=path, since=since, until=until, real_since=real_since, limit=limit
+        )

@@ -38,6 +38,7 @@ def register(bp: Blueprint) -> None:
             path=query.get("path"),
             since=_moment("since"),
             until=_moment("until"),
+            real_since=_moment("real_since"),
             limit=query.get("limit"),
         )
         return admin().reply("journal", {"entries": entries})

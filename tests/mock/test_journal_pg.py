@@ -262,3 +262,35 @@ def test_served_instances_share_it_and_a_killed_one_keeps_what_it_wrote(
     by_path = {e["path"]: e for e in seen}
     for n, path in enumerate(sent):
         assert by_path[path]["worker"] in workers[n % 2]
+
+
+def test_real_since_and_answers_through_either_instance(
+    postgres_url: str, two: tuple[httpx.Client, httpx.Client]
+) -> None:
+    a, b = two
+    for n in range(6):
+        (a, b)[n % 2].get(f"/api/v4/import/status/{900_000 + n}")
+    everything = entries(a)
+    assert len(everything) == 6
+    cursor = everything[3]["real"]
+    assert entries(b, real_since=cursor) == [e for e in everything if e["real"] >= cursor]
+    assert entries(b, real_since=cursor)[0] == everything[3]  # inclusive
+    assert entries(a, real_since=cursor, path="/api/", limit=1) == everything[-1:]
+    assert entries(a, real_since=everything[-1]["real"] + 1) == []
+    # A login's answer, kept in the table with its secret field masked.
+    login = b.post("/v1/login", data={"username": "user@example.com", "password": "statuskit"})
+    assert login.status_code == 200, login.text
+    utk = login.json()["utk"]
+    jsessionid = login.headers["set-cookie"].split(";")[0].partition("=")[2]
+    [entry] = entries(a, path="/v1/login")
+    assert entry["response"] == {
+        "type": "application/json",
+        "bytes": len(login.content),
+        "body": '{"utk":"***"}',
+        "truncated": False,
+    }
+    assert entries(a, path="/api/")[0]["response"]["body"] == everything[0]["response"]["body"]
+    with connect(postgres_url) as conn:
+        table = json.dumps(conn.execute("SELECT entry FROM journal").fetchall())
+    assert utk not in table
+    assert jsessionid not in table

@@ -7,6 +7,8 @@ blueprint.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from flask import Response, g, request
@@ -14,11 +16,25 @@ from flask import Response, g, request
 from mockserver._inputs import Rejection, Reply
 from mockserver._state import MockState, mock_state
 from mockserver.admin._inputs import AdminInputs, InputError
+from statuskit.secrets import Secret
 
-__all__ = ["API", "PREFIX", "AdminApi", "admin"]
+__all__ = ["API", "PREFIX", "UI_COOKIE", "UI_HEADER", "AdminApi", "admin", "ui_credential"]
 
 API = "admin"
 PREFIX = "/__admin/v1"
+#: The dashboard's cookie (``/__admin/ui/``), set by its login: a value derived from the
+#: admin token, never the token itself.
+UI_COOKIE = "statuskit_ui"
+#: The header every call of the dashboard's script sends. The admin API takes the cookie
+#: only with it: a form on another site can make a browser send the cookie, not a header.
+UI_HEADER = "X-Statuskit-UI"
+
+
+def ui_credential(token: Secret) -> str:
+    """The dashboard cookie's value for ``token``: HMAC-SHA256 of a fixed message keyed by
+    the token, so the cookie proves the token was given without carrying it."""
+    key = token.reveal().encode("utf-8", "surrogatepass")
+    return hmac.new(key, b"statuskit-ui", hashlib.sha256).hexdigest()
 
 
 class AdminApi:
@@ -75,17 +91,32 @@ class AdminApi:
             raise self.bad_input(exc) from None
 
     def guard(self) -> None:
-        """Refuse the call unless the server is on loopback or the admin token is sent."""
+        """Refuse the call unless the server is on loopback or the admin token is sent (or
+        the dashboard's cookie, with the dashboard's header)."""
+        refused = self.refusal()
+        if refused is not None:
+            raise Rejection(refused)
+
+    def refusal(self, *, page: bool = False) -> Reply | None:
+        """Why the request may not use the admin API, or ``None`` when it may.
+
+        With a token configured, ``Authorization: Bearer <token>`` is taken, and so is the
+        dashboard's cookie: for an admin call only with ``X-Statuskit-UI: 1``, for one of the
+        dashboard's own pages (``page``, which a browser navigates to without headers) alone.
+        """
         config = self.state.config
-        if config.admin_token is None:
+        token = config.admin_token
+        if token is None:
             if config.admin_requires_token:
-                raise Rejection(
-                    self.error(403, "the admin API is off: set STATUSKIT_ADMIN_TOKEN to use it")
-                )
-            return
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not config.admin_token.matches(token.strip()):
-            raise Rejection(self.error(401, "send the admin token as 'Authorization: Bearer ...'"))
+                return self.error(403, "the admin API is off: set STATUSKIT_ADMIN_TOKEN to use it")
+            return None
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.matches(given.strip()):
+            return None
+        from_ui = page or request.headers.get(UI_HEADER) == "1"
+        if from_ui and Secret(ui_credential(token)).matches(request.cookies.get(UI_COOKIE)):
+            return None
+        return self.error(401, "send the admin token as 'Authorization: Bearer ...'")
 
 
 def admin() -> AdminApi:

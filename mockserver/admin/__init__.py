@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app
 from mockserver._inputs import Reply
 from mockserver._mount import ApiMount
 from mockserver._state import MockState
-from mockserver.admin import clock, faults, journal, lifecycles, resources
+from mockserver.admin import clock, faults, journal, lifecycles, resources, ui
 from mockserver.admin._api import API, PREFIX, AdminApi, admin
 from mockserver.config import MockConfig
 
@@ -29,8 +29,10 @@ _ROUTE_MODULES = (clock, faults, journal, lifecycles, resources)
 
 def index_blueprint(kind: str) -> Blueprint:
     """An admin blueprint with its guard, its input checks and its index (``GET /``, the
-    admin routes served, naming the server ``kind``): the mock's, and the proxy's."""
+    admin routes served, naming the server ``kind``): the mock's, and the proxy's. The
+    dashboard (``/__admin/ui/``) comes with it, wherever it is registered."""
     bp = Blueprint("admin", __name__, url_prefix=PREFIX)
+    bp.record_once(lambda setup: setup.app.register_blueprint(ui.blueprint()))
     bp.before_request(lambda: admin().guard())
     # After the guard, so a caller without the token learns nothing from a 400.
     bp.before_request(lambda: admin().check_inputs())

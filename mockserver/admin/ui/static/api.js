@@ -95,7 +95,7 @@ export async function attempt(line, action, say) {
   try {
     return await action();
   } catch (error) {
-    say(line, error instanceof AdminError ? error.message : String(error), true);
+    say(line, error instanceof Error ? error.message : String(error), true);
     return null;
   }
 }

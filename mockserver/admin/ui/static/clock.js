@@ -11,72 +11,65 @@ function inputValue(seconds) {
   return new Date(Math.floor(seconds) * 1000).toISOString().slice(0, 19);
 }
 
+function show(clock) {
+  byId("clock-now").textContent = `${dateTime(clock.now)} UTC`;
+  const mode = byId("clock-mode");
+  mode.textContent = clock.frozen ? "frozen" : "running";
+  mode.className = `badge ${clock.frozen ? "frozen" : "running"}`;
+  const offset = clock.offset === 0 ? "real time" : `${duration(clock.offset)} from real time`;
+  byId("clock-offset").textContent = clock.frozen ? "stopped" : offset;
+  const summary = byId("clock-summary");
+  summary.replaceChildren(
+    h("span", { class: "muted", text: "mock clock" }),
+    h("strong", { text: `${dateTime(clock.now)} UTC` }),
+    h("span", { class: `badge ${clock.frozen ? "frozen" : "running"}`, text: clock.frozen ? "frozen" : "running" }),
+  );
+  summary.hidden = false;
+  const setInput = byId("clock-set-at");
+  if (!setInput.value) setInput.value = inputValue(clock.now);
+}
+
+function onSubmit(id, action) {
+  byId(id).addEventListener("submit", (event) => {
+    event.preventDefault();
+    action();
+  });
+}
+
 /** The clock panel. `changed(clock)` runs after every reading and every change. */
 export function clockPanel(changed) {
-  const now = byId("clock-now");
-  const mode = byId("clock-mode");
-  const offset = byId("clock-offset");
-  const summary = byId("clock-summary");
   const line = byId("clock-result");
   const setInput = byId("clock-set-at");
   let current = null;
-
-  function show(clock) {
+  const seen = (clock) => {
     current = clock;
-    now.textContent = `${dateTime(clock.now)} UTC`;
-    mode.textContent = clock.frozen ? "frozen" : "running";
-    mode.className = `badge ${clock.frozen ? "frozen" : "running"}`;
-    offset.textContent = clock.frozen
-      ? "stopped"
-      : clock.offset === 0
-        ? "real time"
-        : `${duration(clock.offset)} from real time`;
-    summary.replaceChildren(
-      h("span", { class: "muted", text: "mock clock" }),
-      h("strong", { text: `${dateTime(clock.now)} UTC` }),
-      h("span", { class: `badge ${clock.frozen ? "frozen" : "running"}`, text: clock.frozen ? "frozen" : "running" }),
-    );
-    summary.hidden = false;
-    if (!setInput.value) setInput.value = inputValue(clock.now);
+    show(clock);
     changed(clock);
-  }
-
+  };
   async function change(path, body, done) {
     const clock = await attempt(line, () => admin.post(path, body), say);
     if (clock === null) return;
-    show(clock);
+    seen(clock);
     say(line, done(clock));
   }
+  const advance = (seconds) =>
+    change("clock/advance", { seconds }, (c) => `Advanced ${duration(seconds)}: ${dateTime(c.now)} UTC.`);
 
-  byId("clock-freeze").addEventListener("click", () =>
-    change("clock/freeze", {}, (c) => `Frozen at ${dateTime(c.now)} UTC.`),
-  );
+  byId("clock-freeze").addEventListener("click", () => change("clock/freeze", {}, (c) => `Frozen at ${dateTime(c.now)} UTC.`));
   byId("clock-unfreeze").addEventListener("click", () => change("clock/unfreeze", {}, () => "Running again."));
   byId("clock-reset").addEventListener("click", () => change("clock/reset", {}, () => "Back to real time."));
-  byId("clock-advance-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const seconds = Number(byId("clock-advance-seconds").value);
-    change("clock/advance", { seconds }, (c) => `Advanced ${duration(seconds)}: ${dateTime(c.now)} UTC.`);
-  });
+  onSubmit("clock-advance-form", () => advance(Number(byId("clock-advance-seconds").value)));
   for (const button of document.querySelectorAll("[data-advance]")) {
-    const seconds = Number(button.dataset.advance);
-    button.addEventListener("click", () =>
-      change("clock/advance", { seconds }, (c) => `Advanced ${duration(seconds)}: ${dateTime(c.now)} UTC.`),
-    );
+    button.addEventListener("click", () => advance(Number(button.dataset.advance)));
   }
-  byId("clock-set-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (!setInput.value) {
-      say(line, "Choose a date and time to set the clock to.", true);
-      return;
-    }
+  onSubmit("clock-set-form", () => {
+    if (!setInput.value) return say(line, "Choose a date and time to set the clock to.", true);
     // The input has no zone; the dashboard shows UTC, so it is read as UTC.
     const at = setInput.value.length === 16 ? `${setInput.value}:00Z` : `${setInput.value}Z`;
-    change("clock/set", { at }, (c) => `Set to ${dateTime(c.now)} UTC.`);
+    return change("clock/set", { at }, (c) => `Set to ${dateTime(c.now)} UTC.`);
   });
   byId("clock-set-now").addEventListener("click", () => {
     if (current !== null) setInput.value = inputValue(current.now);
   });
-
-  return poll("clock", 1000, async () => show(await admin.get("clock")));
+  return poll("clock", 1000, async () => seen(await admin.get("clock")));
 }

@@ -4,7 +4,7 @@
 // trigger) with its type, bounds and description, and the schema's example as the first
 // values. The route names a fault may target come from the server's own route table.
 
-import { admin, attempt, notify, ui } from "./api.js";
+import { admin, attempt, ui } from "./api.js";
 import { byId, h, say } from "./dom.js";
 import { poll } from "./poll.js";
 
@@ -68,110 +68,127 @@ function describeFault(fault, settingsOf) {
   return { what: [fault.kind, ...settings].join(" · "), where: rest.join(" · ") };
 }
 
-/** The faults panel: the form (once the schema is read) and the list, read every second. */
-export async function faultsPanel() {
-  const form = byId("fault-form");
-  const line = byId("fault-result");
-  const list = byId("fault-rows");
-  const [schema, routes] = await Promise.all([ui.get(SCHEMA), ui.get("routes.json")]);
-  const props = schema.properties;
-  const required = new Set(schema.required ?? []);
-  const settingsOf = props.kind["x-settings"] ?? {};
-  const settingNames = new Set(Object.values(settingsOf).flat());
-  const example = (schema.examples ?? [])[0] ?? {};
-
-  const fields = new Map();
-  for (const name of Object.keys(props)) fields.set(name, control(name, resolved(schema, props[name]), required.has(name), "fault-routes"));
-  const kindBox = byId("fault-kind");
-  const settingsBox = byId("fault-settings");
-  const targetBox = byId("fault-target");
-  kindBox.append(fields.get("kind"));
-  for (const name of settingNames) settingsBox.append(fields.get(name));
-  for (const [name, field] of fields) if (name !== "kind" && !settingNames.has(name)) targetBox.append(field);
-
-  const input = (name) => fields.get(name).querySelector("input, select");
-  const routeList = byId("fault-routes");
-
-  function showSettings() {
-    const taken = new Set(settingsOf[input("kind").value] ?? []);
-    for (const name of settingNames) fields.get(name).hidden = !taken.has(name);
-    settingsBox.hidden = taken.size === 0;
-  }
-  function showRoutes() {
-    const api = input("api")?.value;
-    routeList.replaceChildren(...(routes.routes[api] ?? []).map((route) => h("option", { value: route })));
-  }
-  for (const [name, value] of Object.entries(example)) {
-    if (fields.has(name)) input(name).value = String(value);
-  }
-  input("kind").addEventListener("change", showSettings);
-  input("api")?.addEventListener("change", showRoutes);
-  showSettings();
-  showRoutes();
-
-  let shown = "";
-  async function read() {
-    const answer = await admin.get("faults");
-    const signature = JSON.stringify(answer.faults);
-    if (signature === shown) return;
-    shown = signature;
-    byId("fault-empty").hidden = answer.faults.length > 0;
-    byId("fault-clear").disabled = answer.faults.length === 0;
-    list.replaceChildren(
-      ...answer.faults.map((fault) => {
-        const { what, where } = describeFault(fault, settingsOf);
-        const spent = typeof fault.times === "number" && fault.fired >= fault.times;
-        return h(
-          "li",
-          { class: spent ? "spent" : null, dataset: { id: fault.id } },
-          h(
-            "div",
-            { class: "fault-line" },
-            h("code", { class: "fault-id", text: fault.id }),
-            h("strong", { text: what }),
-            h("span", { class: "spacer" }),
-            h("button", { type: "button", class: "small", "aria-label": `Remove fault ${fault.id}`, text: "Remove", onclick: () => remove(fault.id) }),
-          ),
-          h(
-            "div",
-            { class: "fault-line muted" },
-            h("span", { text: where }),
-            h("span", { class: "spacer" }),
-            h("span", { class: "counter", dataset: { counter: "matched" }, text: `matched ${fault.matched}` }),
-            h("span", { class: "counter", dataset: { counter: "fired" }, text: `fired ${fault.fired}` }),
-          ),
-        );
-      }),
-    );
+/** The form to add a fault, built from the schema: a control per property. */
+class FaultForm {
+  constructor(schema, routes) {
+    this.schema = schema;
+    this.routes = routes.routes;
+    this.props = schema.properties;
+    this.settingsOf = this.props.kind["x-settings"] ?? {};
+    this.settingNames = new Set(Object.values(this.settingsOf).flat());
+    const required = new Set(schema.required ?? []);
+    this.fields = new Map();
+    for (const name of Object.keys(this.props)) {
+      this.fields.set(name, control(name, this.prop(name), required.has(name), "fault-routes"));
+    }
+    byId("fault-kind").append(this.fields.get("kind"));
+    for (const name of this.settingNames) byId("fault-settings").append(this.fields.get(name));
+    for (const [name, field] of this.fields) {
+      if (name !== "kind" && !this.settingNames.has(name)) byId("fault-target").append(field);
+    }
+    for (const [name, value] of Object.entries((schema.examples ?? [])[0] ?? {})) {
+      if (this.fields.has(name)) this.input(name).value = String(value);
+    }
+    this.input("kind").addEventListener("change", () => this.showSettings());
+    this.input("api")?.addEventListener("change", () => this.showRoutes());
+    this.showSettings();
+    this.showRoutes();
   }
 
-  async function remove(id) {
-    if ((await attempt(line, () => admin.del(`faults/${encodeURIComponent(id)}`), say)) === null) return;
-    say(line, `Removed fault ${id}.`);
-    poller.refresh();
+  prop(name) {
+    return resolved(this.schema, this.props[name]);
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const taken = new Set(settingsOf[input("kind").value] ?? []);
+  input(name) {
+    return this.fields.get(name)?.querySelector("input, select") ?? null;
+  }
+
+  taken() {
+    return new Set(this.settingsOf[this.input("kind").value] ?? []);
+  }
+
+  showSettings() {
+    const taken = this.taken();
+    for (const name of this.settingNames) this.fields.get(name).hidden = !taken.has(name);
+    byId("fault-settings").hidden = taken.size === 0;
+  }
+
+  showRoutes() {
+    const names = this.routes[this.input("api")?.value] ?? [];
+    byId("fault-routes").replaceChildren(...names.map((route) => h("option", { value: route })));
+  }
+
+  /** The fault as the form says it: the kind's own settings, and every other field set. */
+  body() {
+    const taken = this.taken();
     const body = {};
-    for (const [name, field] of fields) {
-      if (settingNames.has(name) && !taken.has(name)) continue;
-      const picked = value(resolved(schema, props[name]), input(name));
+    for (const name of this.fields.keys()) {
+      if (this.settingNames.has(name) && !taken.has(name)) continue;
+      const picked = value(this.prop(name), this.input(name));
       if (picked !== undefined) body[name] = picked;
     }
-    const added = await attempt(line, () => admin.post("faults", body), say);
-    if (added === null) return;
-    say(line, `Added fault ${added.id}: ${describeFault(added, settingsOf).what}.`);
-    poller.refresh();
-  });
-  byId("fault-clear").addEventListener("click", async () => {
-    if ((await attempt(line, () => admin.del("faults"), say)) === null) return;
-    say(line, "Removed every fault.");
-    notify("Every fault was removed.", "info");
-    poller.refresh();
-  });
+    return body;
+  }
+}
 
-  const poller = poll("faults", 1000, read);
+function faultItem(fault, settingsOf, remove) {
+  const { what, where } = describeFault(fault, settingsOf);
+  const spent = typeof fault.times === "number" && fault.fired >= fault.times;
+  const button = { type: "button", class: "small", "aria-label": `Remove fault ${fault.id}`, text: "Remove" };
+  return h(
+    "li",
+    { class: spent ? "spent" : null, dataset: { id: fault.id } },
+    h(
+      "div",
+      { class: "fault-line" },
+      h("code", { class: "fault-id", text: fault.id }),
+      h("strong", { text: what }),
+      h("span", { class: "spacer" }),
+      h("button", { ...button, onclick: () => remove(fault.id) }),
+    ),
+    h(
+      "div",
+      { class: "fault-line muted" },
+      h("span", { text: where }),
+      h("span", { class: "spacer" }),
+      h("span", { class: "counter", dataset: { counter: "matched" }, text: `matched ${fault.matched}` }),
+      h("span", { class: "counter", dataset: { counter: "fired" }, text: `fired ${fault.fired}` }),
+    ),
+  );
+}
+
+/** The faults panel: the form (once the schema is read) and the list, read every second. */
+export async function faultsPanel() {
+  const line = byId("fault-result");
+  const [schema, routes] = await Promise.all([ui.get(SCHEMA), ui.get("routes.json")]);
+  const form = new FaultForm(schema, routes);
+  let shown = "";
+
+  async function change(action, done) {
+    const answer = await attempt(line, action, say);
+    if (answer === null) return;
+    say(line, done(answer));
+    poller.refresh();
+  }
+  const remove = (id) => change(() => admin.del(`faults/${encodeURIComponent(id)}`), () => `Removed fault ${id}.`);
+
+  byId("fault-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    change(
+      () => admin.post("faults", form.body()),
+      (added) => `Added fault ${added.id}: ${describeFault(added, form.settingsOf).what}.`,
+    );
+  });
+  byId("fault-clear").addEventListener("click", () => change(() => admin.del("faults"), () => "Removed every fault."));
+
+  const poller = poll("faults", 1000, async () => {
+    const { faults } = await admin.get("faults");
+    const signature = JSON.stringify(faults);
+    if (signature === shown) return;
+    shown = signature;
+    byId("fault-empty").hidden = faults.length > 0;
+    byId("fault-clear").disabled = faults.length === 0;
+    byId("fault-rows").replaceChildren(...faults.map((fault) => faultItem(fault, form.settingsOf, remove)));
+  });
   return poller;
 }

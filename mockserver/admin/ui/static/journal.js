@@ -13,7 +13,7 @@ const KEEP = 2000; // rows kept on the page; the oldest go first
 const OVERLAP = 5; // seconds read again, so an entry written late is not missed
 
 /** A status filter ("2xx, 404, dropped") as a test of one status; null when empty. */
-export function statusFilter(text) {
+function statusFilter(text) {
   const tests = [];
   for (const token of text.split(/[\s,]+/).filter(Boolean)) {
     const lower = token.toLowerCase();
@@ -128,93 +128,96 @@ function details(pane, entry) {
   pane.hidden = false;
 }
 
-/** The journal panel; its poller reads new entries about once a second. */
-export function journalPanel() {
-  const body = byId("journal-rows");
-  const pane = byId("journal-details");
-  const empty = byId("journal-empty");
-  const count = byId("journal-count");
-  const apiSelect = byId("journal-api");
-  const statusInput = byId("journal-status");
-  const pathInput = byId("journal-path");
-  const statusLine = byId("journal-filter-error");
-  const seen = new Map();
-  let newest = null;
-  let test = { api: "", status: null, path: "" };
-
-  const shows = (entry) =>
-    (!test.api || entry.api === test.api) &&
-    (test.status === null || test.status(entry.status)) &&
-    (!test.path || entry.path.toLowerCase().includes(test.path));
-
-  function counted() {
-    const shown = [...body.rows].filter((tr) => !tr.hidden).length;
-    count.textContent = shown === seen.size ? `${seen.size} requests` : `${shown} of ${seen.size} requests`;
-    empty.hidden = body.rows.length > 0;
+/** The rows kept on the page and the filters over them. */
+class Journal {
+  constructor() {
+    this.body = byId("journal-rows");
+    this.pane = byId("journal-details");
+    this.api = byId("journal-api");
+    this.status = byId("journal-status");
+    this.path = byId("journal-path");
+    this.line = byId("journal-filter-error");
+    this.seen = new Map();
+    this.newest = null;
+    this.test = { api: "", status: null, path: "" };
+    for (const input of [this.api, this.status, this.path]) input.addEventListener("input", () => this.filter());
+    byId("journal-filters").addEventListener("submit", (event) => event.preventDefault());
+    byId("journal-clear").addEventListener("click", () => this.clear());
+    this.counted();
   }
 
-  function applyFilters() {
+  shows(entry) {
+    const { api, status, path } = this.test;
+    return (!api || entry.api === api) && (status === null || status(entry.status)) && (!path || entry.path.toLowerCase().includes(path));
+  }
+
+  counted() {
+    const shown = [...this.body.rows].filter((tr) => !tr.hidden).length;
+    const all = this.seen.size;
+    byId("journal-count").textContent = shown === all ? `${all} requests` : `${shown} of ${all} requests`;
+    byId("journal-empty").hidden = this.body.rows.length > 0;
+  }
+
+  filter() {
     try {
-      test = { api: apiSelect.value, status: statusFilter(statusInput.value), path: pathInput.value.trim().toLowerCase() };
-      statusInput.removeAttribute("aria-invalid");
-      say(statusLine, "");
+      const path = this.path.value.trim().toLowerCase();
+      this.test = { api: this.api.value, status: statusFilter(this.status.value), path };
+      this.status.removeAttribute("aria-invalid");
+      say(this.line, "");
     } catch (error) {
-      statusInput.setAttribute("aria-invalid", "true");
-      say(statusLine, error.message, true);
+      this.status.setAttribute("aria-invalid", "true");
+      say(this.line, error.message, true);
       return;
     }
-    for (const tr of body.rows) tr.hidden = !shows(seen.get(tr.dataset.id));
-    counted();
+    for (const tr of this.body.rows) tr.hidden = !this.shows(this.seen.get(tr.dataset.id));
+    this.counted();
   }
 
-  function open(entry, tr) {
-    for (const other of body.querySelectorAll("tr.selected")) other.classList.remove("selected");
+  open(entry, tr) {
+    for (const other of this.body.querySelectorAll("tr.selected")) other.classList.remove("selected");
     tr.classList.add("selected");
-    details(pane, entry);
+    details(this.pane, entry);
   }
 
-  function knowApi(api) {
-    if ([...apiSelect.options].some((option) => option.value === api)) return;
-    apiSelect.append(h("option", { value: api, text: api }));
-  }
-
-  function add(entries) {
-    const fresh = entries.filter((entry) => !seen.has(entry.id));
-    for (const entry of entries) if (newest === null || entry.real > newest) newest = entry.real;
-    fresh.sort((a, b) => a.real - b.real);
+  add(entries) {
+    const fresh = entries.filter((entry) => !this.seen.has(entry.id)).sort((a, b) => a.real - b.real);
+    for (const entry of entries) if (this.newest === null || entry.real > this.newest) this.newest = entry.real;
     for (const entry of fresh) {
-      seen.set(entry.id, entry);
-      knowApi(entry.api);
-      const tr = row(entry, open);
-      tr.hidden = !shows(entry);
-      body.prepend(tr);
+      this.seen.set(entry.id, entry);
+      if (![...this.api.options].some((option) => option.value === entry.api)) {
+        this.api.append(h("option", { value: entry.api, text: entry.api }));
+      }
+      const tr = row(entry, (e, r) => this.open(e, r));
+      tr.hidden = !this.shows(entry);
+      this.body.prepend(tr);
     }
-    while (body.rows.length > KEEP) {
-      const last = body.rows[body.rows.length - 1];
-      seen.delete(last.dataset.id);
+    while (this.body.rows.length > KEEP) {
+      const last = this.body.rows[this.body.rows.length - 1];
+      this.seen.delete(last.dataset.id);
       last.remove();
     }
-    if (fresh.length || newest === null) counted();
+    if (fresh.length) this.counted();
   }
 
-  async function read() {
+  async read() {
     if (byId("journal-pause").checked) return;
-    const query = newest === null ? { limit: FIRST_READ } : { real_since: String(newest - OVERLAP), limit: PER_READ };
-    const answer = await admin.get("journal", query);
-    add(answer.entries);
+    const query =
+      this.newest === null ? { limit: FIRST_READ } : { real_since: String(this.newest - OVERLAP), limit: PER_READ };
+    this.add((await admin.get("journal", query)).entries);
   }
 
-  for (const input of [apiSelect, statusInput, pathInput]) input.addEventListener("input", applyFilters);
-  byId("journal-filters").addEventListener("submit", (event) => event.preventDefault());
-  byId("journal-clear").addEventListener("click", async () => {
-    const done = await attempt(statusLine, () => admin.del("journal"), say);
-    if (done === null) return;
-    body.replaceChildren();
-    seen.clear();
-    pane.hidden = true;
-    counted();
+  async clear() {
+    if ((await attempt(this.line, () => admin.del("journal"), say)) === null) return;
+    this.body.replaceChildren();
+    this.seen.clear();
+    this.pane.hidden = true;
+    this.counted();
     notify("The journal was cleared.", "info");
-  });
-  counted();
-  return poll("journal", 1000, read);
+  }
+}
+
+/** The journal panel; its poller reads new entries about once a second. */
+export function journalPanel() {
+  const journal = new Journal();
+  return poll("journal", 1000, () => journal.read());
 }

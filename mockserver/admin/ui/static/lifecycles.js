@@ -49,123 +49,116 @@ function created(items) {
   return `${names.length === 1 ? "Created" : `Created ${names.length}:`} ${names.join(", ")}.`;
 }
 
-/** The lifecycles panel; reads every second and on `refresh()` (after a clock change). */
-export function lifecyclesPanel() {
-  const box = byId("timelines");
-  const rows = byId("lifecycles-rows");
-  const windowSelect = byId("lifecycles-window");
-  let last = null;
-  let colours = null;
-  let known = "";
-  let drawnWidth = 0;
-
-  const createForm = byId("create-form");
-  const stateForm = byId("state-form");
-  const replayForm = byId("replay-form");
-
-  function pick(item) {
-    stateForm.elements.api.value = item.api;
-    syncStates();
-    stateForm.elements.key.value = item.key;
-    stateForm.elements.key.focus();
+/** The timelines and the three forms under them. */
+class Lifecycles {
+  constructor() {
+    this.box = byId("timelines");
+    this.rows = byId("lifecycles-rows");
+    this.window = byId("lifecycles-window");
+    this.create = byId("create-form");
+    this.state = byId("state-form");
+    this.replay = byId("replay-form");
+    this.last = null;
+    this.colours = null;
+    this.known = "";
+    this.drawnWidth = 0;
+    this.poller = null;
+    this.create.addEventListener("submit", (event) => this.submit(event, () => this.made()));
+    this.state.addEventListener("submit", (event) => this.submit(event, () => this.setState()));
+    this.replay.addEventListener("submit", (event) => this.submit(event, () => this.replayed()));
+    this.state.elements.api.addEventListener("change", () => this.syncStates());
+    this.window.addEventListener("change", () => this.draw());
+    this.rows.addEventListener("change", () => this.poller?.refresh());
+    new ResizeObserver(() => {
+      if (Math.floor(this.box.clientWidth) !== this.drawnWidth) this.draw();
+    }).observe(this.box);
   }
 
-  function syncStates() {
-    if (last === null) return;
-    const facts = last.apis[stateForm.elements.api.value];
-    options(stateForm.elements.state, facts ? facts.states : []);
-    const keys = byId("state-keys");
-    keys.replaceChildren(
-      ...last.items.filter((i) => i.api === stateForm.elements.api.value).map((i) => h("option", { value: i.key, text: i.label })),
-    );
+  pick(item) {
+    this.state.elements.api.value = item.api;
+    this.syncStates();
+    this.state.elements.key.value = item.key;
+    this.state.elements.key.focus();
   }
 
-  function draw() {
-    if (last === null) return;
-    drawnWidth = Math.floor(box.clientWidth);
-    const width = Math.max(640, drawnWidth);
-    drawTimelines(box, last, { width, window: Number(windowSelect.value) || 0, colours, onPick: pick });
+  syncStates() {
+    if (this.last === null) return;
+    const api = this.state.elements.api.value;
+    const facts = this.last.apis[api];
+    options(this.state.elements.state, facts ? facts.states : []);
+    const items = this.last.items.filter((item) => item.api === api);
+    byId("state-keys").replaceChildren(...items.map((item) => h("option", { value: item.key, text: item.label })));
   }
 
-  function learn(body) {
-    const apis = Object.keys(body.apis);
+  draw() {
+    if (this.last === null) return;
+    this.drawnWidth = Math.floor(this.box.clientWidth);
+    const width = Math.max(640, this.drawnWidth);
+    const window = Number(this.window.value) || 0;
+    drawTimelines(this.box, this.last, { width, window, colours: this.colours, onPick: (item) => this.pick(item) });
+  }
+
+  learn(body) {
     const signature = JSON.stringify(body.apis);
-    if (signature !== known) {
-      known = signature;
-      colours = stateColours(body.apis);
-      legend(byId("lifecycles-legend"), colours);
-      const servable = apis.filter((api) => api in DATA);
-      options(createForm.elements.api, servable);
-      options(stateForm.elements.api, servable);
+    if (signature !== this.known) {
+      this.known = signature;
+      this.colours = stateColours(body.apis);
+      legend(byId("lifecycles-legend"), this.colours);
+      const servable = Object.keys(body.apis).filter((api) => api in DATA);
+      options(this.create.elements.api, servable);
+      options(this.state.elements.api, servable);
     }
-    last = body;
-    syncStates();
-    draw();
+    this.last = body;
+    this.syncStates();
+    this.draw();
   }
 
-  async function read() {
-    learn(await admin.get("lifecycles", { limit: rows.value }));
+  async read() {
+    this.learn(await admin.get("lifecycles", { limit: this.rows.value }));
   }
 
-  createForm.addEventListener("submit", async (event) => {
+  /** Run a form's action: its line says what was done, or what the admin API refused. */
+  async submit(event, action) {
     event.preventDefault();
-    const form = createForm.elements;
-    const line = byId("create-result");
+    const line = event.target.querySelector(".result");
+    const done = await attempt(line, action, say);
+    if (done === null) return;
+    say(line, done);
+    this.poller?.refresh();
+  }
+
+  async made() {
+    const form = this.create.elements;
     const body = { scenario: form.scenario.value };
     if (form.name.value.trim()) body.name = form.name.value.trim();
     if (form.count.value) body.count = Number(form.count.value);
-    const answer = await attempt(line, () => admin.post(DATA[form.api.value].create, body), say);
-    if (answer === null) return;
-    say(line, created(answer.items));
-    poller.refresh();
-  });
+    return created((await admin.post(DATA[form.api.value].create, body)).items);
+  }
 
-  stateForm.elements.api.addEventListener("change", syncStates);
-  stateForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = stateForm.elements;
-    const line = byId("state-result");
+  async setState() {
+    const form = this.state.elements;
     const key = form.key.value.trim();
-    if (!key) {
-      say(line, "Name the record: click its timeline, or type its key.", true);
-      return;
-    }
+    if (!key) throw new Error("Name the record: click its timeline, or type its key.");
     const [path, body] = DATA[form.api.value].state(key, form.state.value);
-    if ((await attempt(line, () => admin.post(path, body), say)) === null) return;
-    say(line, `${key} is ${form.state.value} from now on.`);
-    poller.refresh();
-  });
+    await admin.post(path, body);
+    return `${key} is ${form.state.value} from now on.`;
+  }
 
-  replayForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const line = byId("replay-result");
-    const [file] = replayForm.elements.recording.files;
-    if (!file) {
-      say(line, "Choose a recording: the lifecycles.json that statuskit proxy --record wrote.", true);
-      return;
-    }
-    const text = await file.text();
-    const answer = await attempt(line, () => admin.postText("replay", text), say);
-    if (answer === null) return;
-    const n = answer.items.length;
-    say(line, `Replayed ${n} resource${n === 1 ? "" : "s"} from ${file.name}.`);
-    poller.refresh();
-  });
+  async replayed() {
+    const [file] = this.replay.elements.recording.files;
+    if (!file) throw new Error("Choose a recording: the lifecycles.json that statuskit proxy --record wrote.");
+    const n = (await admin.postText("replay", await file.text())).items.length;
+    return `Replayed ${n} resource${n === 1 ? "" : "s"} from ${file.name}.`;
+  }
+}
 
-  windowSelect.addEventListener("change", draw);
-  rows.addEventListener("change", () => poller.refresh());
-  new ResizeObserver(() => {
-    if (Math.floor(box.clientWidth) !== drawnWidth) draw();
-  }).observe(box);
-
+/** The lifecycles panel; reads every second and on `refresh()` (after a clock change). */
+export function lifecyclesPanel() {
+  const panel = new Lifecycles();
   admin
     .get("scenarios")
-    .then((presets) => {
-      const names = Object.keys(presets);
-      options(createForm.elements.scenario, names);
-    })
+    .then((presets) => options(panel.create.elements.scenario, Object.keys(presets)))
     .catch((error) => notify(`Scenario presets: ${error.message}`));
-
-  const poller = poll("lifecycles", 1000, read);
-  return poller;
+  panel.poller = poll("lifecycles", 1000, () => panel.read());
+  return panel.poller;
 }

@@ -2,8 +2,6 @@
 // is visible, one read at a time, and can be asked to read again at once (after a change).
 // The "live" indicator in the header says whether the last reads worked, and why not.
 
-import { AdminError } from "./api.js";
-
 const failures = new Map();
 
 function showHealth() {
@@ -16,7 +14,7 @@ function showHealth() {
 }
 
 /** One panel's reads: run() every `every` ms, again at once on refresh(). */
-export class Poller {
+class Poller {
   constructor(name, every, run) {
     this.name = name;
     this.every = every;
@@ -43,7 +41,7 @@ export class Poller {
           await this.run();
           failures.delete(this.name);
         } catch (error) {
-          failures.set(this.name, error instanceof AdminError ? error.message : String(error));
+          failures.set(this.name, error instanceof Error ? error.message : String(error));
         }
         showHealth();
       }

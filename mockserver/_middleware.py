@@ -95,7 +95,13 @@ class Bookkeeper:
         #: Configured credential values, scrubbed from the journal wherever they appear.
         secrets = tuple(value for secret in config.secrets() if (value := secret.reveal()))
         self.journal = (
-            Journal(directory, config.journal_limit, secrets, store=state.store)
+            Journal(
+                directory,
+                config.journal_limit,
+                secrets,
+                store=state.store,
+                plain_apis=(ADMIN_API,),
+            )
             if config.journal
             else None
         )

@@ -140,9 +140,9 @@ def _fields_masked(text: str, whole: bool) -> str:
     return _FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
 
 
-def _scrubbed(text: str, secrets: Sequence[str], whole: bool) -> str:
+def _scrubbed(text: str, secrets: Sequence[str], whole: bool, fields: bool) -> str:
     # A JSON key may be written with escapes (\u0075tk): parsed whenever one could hide.
-    if _KEY.search(text) or (whole and "\\u" in text):
+    if fields and (_KEY.search(text) or (whole and "\\u" in text)):
         text = _fields_masked(text, whole)
     # Longest first, so a secret holding another is masked whole.
     for secret in sorted(secrets, key=len, reverse=True):
@@ -158,12 +158,14 @@ def response_record(
     secrets: Sequence[str],
     *,
     length: int | None = None,
+    fields: bool = True,
 ) -> dict[str, Any]:
     """The journal's ``response``: ``{"type", "bytes", "body", "truncated"}``.
 
     ``body`` is the whole answer as sent, ``None`` when it was not kept (a stream, whose
     ``length`` is then its ``Content-Length`` if it had one). The text is ``None`` for an
-    empty body, a compressed one or one that is not text.
+    empty body, a compressed one or one that is not text. With ``fields`` false, fields
+    named like a credential keep their values (only ``secrets`` are masked).
     """
     if body is None:
         return {"type": kind, "bytes": length, "body": None, "truncated": False}
@@ -178,7 +180,7 @@ def response_record(
     text = _decoded(kind, body if whole else body[:cap], whole)
     if text is None:
         return record
-    text = _scrubbed(text, secrets, whole)
+    text = _scrubbed(text, secrets, whole, fields)
     record["truncated"] = not whole or len(text) > LONGEST_BODY
     record["body"] = text[:LONGEST_BODY]
     return record

@@ -21,7 +21,7 @@ import json
 import os
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
 from mockserver._journal_entry import Queued, line, parsed, select
@@ -111,7 +111,9 @@ class Journal:
     journal is a table there, shared by every instance. Otherwise ``directory`` holds every
     worker's files (``None``: in memory, this process only), each keeping at least its
     latest ``limit`` entries. ``secrets`` are scrubbed wherever a request or its answer
-    carried them, but for the kit's published defaults (``PUBLIC_DEFAULTS``).
+    carried them, but for the kit's published defaults (``PUBLIC_DEFAULTS``). The answers of
+    ``plain_apis`` (the kit's admin API) keep fields named like a credential (a lifecycle's
+    ``key``): their bodies are the kit's own, and hold no API's credential.
     """
 
     def __init__(
@@ -121,8 +123,10 @@ class Journal:
         secrets: Sequence[str] = (),
         *,
         store: Any = None,
+        plain_apis: Collection[str] = (),
     ) -> None:
         self.directory = directory
+        self.plain_apis = frozenset(plain_apis)
         self.limit = max(1, limit)
         self.secrets = tuple(s for s in secrets if s and s not in PUBLIC_DEFAULTS)
         #: A request's key -> its JSON fragment, its path and the secrets it carried.
@@ -176,23 +180,34 @@ class Journal:
                 self._memo.clear()
             self._memo[key] = described
         text, path, carried = described
-        answer = _NO_ANSWER if headers is None else self._answer(headers, body, carried)
+        answer = (
+            _NO_ANSWER
+            if headers is None
+            else self._answer(headers, body, carried, fields=api not in self.plain_apis)
+        )
         self._backend.append((text, path, at, real, status, hint, fault, ms, answer))
 
     def _answer(
-        self, headers: Sequence[tuple[str, str]], body: bytes | None, carried: tuple[str, ...]
+        self,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | None,
+        carried: tuple[str, ...],
+        *,
+        fields: bool,
     ) -> str:
         """The entry's ``response`` as JSON text, remembered for the same answer."""
         small = body is None or len(body) <= _MEMO_BODY
         # The headers whole, not picked through: a tuple is made in C, a loop is not.
-        key = (body, tuple(headers), carried)
+        key = (body, tuple(headers), carried, fields)
         found = self._answers.get(key) if small else None
         if found is not None:
             return found
         kind, encoding, length, cookies = answer_facts(headers)
         secrets = (*self.secrets, *carried, *(c for c in cookies if c not in PUBLIC_DEFAULTS))
         size = int(length) if length is not None and length.isdigit() else None
-        found = json.dumps(response_record(kind, encoding, body, secrets, length=size))
+        found = json.dumps(
+            response_record(kind, encoding, body, secrets, length=size, fields=fields)
+        )
         if small:
             if len(self._answers) >= _ANSWER_MEMO_SIZE:
                 self._answers.clear()

@@ -23,6 +23,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "statuskit/_data/schemas/thalamus/import-record.json" in names
     assert "statuskit/_data/fixtures/manifest.json" in names
     assert "statuskit/py.typed" in names
+    assert "mockserver/admin/ui/static/index.html" in names
     subprocess.run([*PIP, "install", "--no-deps", "--target", str(target), str(wheel)], check=True)
     return target
 
@@ -34,6 +35,35 @@ def run_outside(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProc
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
+
+
+def test_installed_wheel_serves_the_dashboard(installed: Path, tmp_path: Path) -> None:
+    # Every file the page names, and every module its scripts import, is in the wheel.
+    script = (
+        "import re, httpx\n"
+        "from mockserver import create_app\n"
+        "app = create_app({'generated': 0})\n"
+        "c = httpx.Client(transport=httpx.WSGITransport(app=app), base_url='http://m')\n"
+        "page = c.get('/__admin/ui/')\n"
+        "assert page.status_code == 200, page.status_code\n"
+        'names = re.findall(r\'(?:src|href)="([^"]+)"\', page.text)\n'
+        "assert names, page.text\n"
+        "seen = set()\n"
+        "while names:\n"
+        "    name = names.pop()\n"
+        "    if name in seen: continue\n"
+        "    seen.add(name)\n"
+        "    r = c.get(httpx.URL('http://m/__admin/ui/').join(name))\n"
+        "    assert r.status_code == 200, (name, r.status_code)\n"
+        "    if name.endswith('.js'):\n"
+        "        names += re.findall(r'from [\"\\'](?:\\./)?([^\"\\']+)[\"\\']', r.text)\n"
+        "print(len(seen), 'files')\n"
+    )
+    result = run_outside(installed, tmp_path, "-c", script)
+    assert result.returncode == 0, result.stderr
+    static = Path(__file__).parents[1] / "mockserver" / "admin" / "ui" / "static"
+    shipped = len([p for p in static.iterdir() if p.name != "index.html"])
+    assert result.stdout.split() == [str(shipped), "files"]
 
 
 def test_installed_wheel_validates_the_documented_fixtures(installed: Path, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Response, g, request
 
 from mockserver._inputs import Rejection, Reply
+from mockserver._journaled import UI_HEADER
 from mockserver._state import MockState, mock_state
 from mockserver.admin._inputs import AdminInputs, InputError
 from statuskit.secrets import Secret
@@ -25,9 +26,9 @@ PREFIX = "/__admin/v1"
 #: The dashboard's cookie (``/__admin/ui/``), set by its login: a value derived from the
 #: admin token, never the token itself.
 UI_COOKIE = "statuskit_ui"
-#: The header every call of the dashboard's script sends. The admin API takes the cookie
-#: only with it: a form on another site can make a browser send the cookie, not a header.
-UI_HEADER = "X-Statuskit-UI"
+# UI_HEADER: the header every call of the dashboard's script sends (the journal leaves its
+# reads out). The admin API takes the cookie only with it: a form on another site can make a
+# browser send the cookie, not a header.
 
 
 def ui_credential(token: Secret) -> str:

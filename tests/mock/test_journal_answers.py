@@ -281,6 +281,19 @@ def test_in_memory_real_since_and_a_bodiless_answer(app: Flask) -> None:
     assert since[0]["path"] == f"{STATUS}/1"
 
 
+def test_the_admin_apis_answers_keep_fields_named_like_a_credential(app: Flask) -> None:
+    # A lifecycle's "key" is a record key, not Tealium's API key: the kit's own answers hold
+    # no API credential, so only secret values are masked there, never field names.
+    with client_for(app) as client:
+        made = client.post("/__admin/v1/tealium/files", json={"name": "kept.csv"})
+        assert made.status_code == 201, made.text
+        answer = client.get("/__admin/v1/lifecycles", params={"api": "tealium", "limit": 1})
+        entries = client.get(JOURNAL).json()["entries"]
+    shown = entry_of(entries, "GET", "/__admin/v1/lifecycles")["response"]["body"]
+    assert json.loads(shown)["items"][0]["key"] == answer.json()["items"][0]["key"]
+    assert answer.json()["items"][0]["key"].endswith("/kept.csv")
+
+
 def test_a_streamed_answer_is_journaled_without_its_body(app: Flask) -> None:
     chunks = [b'{"rows": [', b"1, 2", b"]}"]
 

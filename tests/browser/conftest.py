@@ -92,9 +92,10 @@ class Watched:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def playwright_driver() -> Iterator[Playwright]:
-    """Playwright's driver, once per run."""
+    """Playwright's driver, for one test: its sync API runs an asyncio loop in this thread
+    while it lives, and a loop left running would break every later test that runs one."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
